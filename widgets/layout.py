@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .nodes import Box, Button, Canvas, Label, Node, pad4
+from .nodes import Box, Button, Canvas, Label, Node, Picture, pad4
 from .theme import Theme
 
 
@@ -78,14 +78,14 @@ def _shape_key(node: Node) -> tuple:
         return ("b", node.width, node.height, node.flex)
     if isinstance(node, Label):
         return ("L", node.width, node.height, node.font_size, node.flex)
-    if isinstance(node, Canvas):
-        return ("C", node.width, node.height, node.flex)
+    if isinstance(node, (Canvas, Picture)):
+        return ("C" if isinstance(node, Canvas) else "P", node.width, node.height, node.flex)
     raise LayoutError(f"not a widget node: {type(node).__name__}")
 
 
 def _natural(node: Node, theme: Theme) -> tuple[int, int]:
     """Size a node asks for before stretching (fixed sizes win)."""
-    if isinstance(node, Canvas):
+    if isinstance(node, (Canvas, Picture)):
         return node.width, node.height
     if isinstance(node, Button):
         return node.width or 0, node.height or theme.button_height

@@ -3,7 +3,7 @@
 Nodes are frozen dataclasses, so a tree is a value: two views of the same
 state compare equal, and the renderer can tell what changed between frames.
 Sizes are integer pixels. A GUI is a tree of `Box` containers (rows and
-columns, CSS-flexbox-like) holding `Button`, `Label` and one `Canvas`; the
+columns, CSS-flexbox-like) holding `Button`, `Label`, `Picture` and one `Canvas`; the
 canvas content is a display list of `Image`, `Circle`, `Line`, `Polyline`
 and `Text` items in canvas pixel coordinates.
 
@@ -158,7 +158,18 @@ class Canvas:
     flex: int = 0
 
 
-Node = Union[Box, Button, Label, Canvas]
+@dataclass(frozen=True)
+class Picture:
+    """A non-interactive display list (e.g. a template shape in a sidebar): drawn like a canvas, never clicked."""
+
+    width: int
+    height: int
+    items: tuple = ()
+    background: Color = "#000000"
+    flex: int = 0
+
+
+Node = Union[Box, Button, Label, Canvas, Picture]
 
 
 def Row(*children, **kw) -> Box:

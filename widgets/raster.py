@@ -15,7 +15,7 @@ import skia
 
 from .colors import skcolor
 from .layout import Layout, Rect, layout
-from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Polyline, Text
+from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
 from .text import TEXT
 from .theme import Theme
 
@@ -115,7 +115,7 @@ class Renderer:
                 paint_box(canvas, rect, node.background, None, 0, 0)
             size = node.font_size or th.font_size
             self._text_in(canvas, node.text, rect, size, node.color or th.text, node.bold, node.align, node.padding_x)
-        elif isinstance(node, Canvas):
+        elif isinstance(node, (Canvas, Picture)):
             self._paint_canvas(canvas, node, rect)
 
     def _text_in(self, canvas: skia.Canvas, text: str, rect: Rect, size: int, color: str, bold: bool,
@@ -130,7 +130,7 @@ class Renderer:
             x = (rect.x0 + (rect.w - tw) / 2) if align == "center" else rect.x1 - padding_x - tw
         TEXT.draw(canvas, text, x, base, size, skcolor(color), bold)
 
-    def _paint_canvas(self, canvas: skia.Canvas, node: Canvas, rect: Rect) -> None:
+    def _paint_canvas(self, canvas: skia.Canvas, node: Canvas | Picture, rect: Rect) -> None:
         canvas.save()
         canvas.clipRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1))
         canvas.drawRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1), skia.Paint(Color=skcolor(node.background)))
@@ -139,7 +139,7 @@ class Renderer:
             self._paint_item(canvas, item, node)
         canvas.restore()
 
-    def _paint_item(self, canvas: skia.Canvas, item, node: Canvas) -> None:
+    def _paint_item(self, canvas: skia.Canvas, item, node: Canvas | Picture) -> None:
         if isinstance(item, Image):
             img = self._skimage(item.pixels)
             dst = skia.Rect.MakeWH(node.width, node.height)
