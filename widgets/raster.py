@@ -15,6 +15,7 @@ import skia
 
 from .colors import skcolor
 from .layout import Layout, Rect, layout
+from .pixels import rgba_to_rgb
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
 from .text import TEXT
 from .theme import Theme
@@ -92,7 +93,7 @@ class Renderer:
             out = np.empty((lay.height, lay.width, 3), np.uint8)
         elif out.shape != (lay.height, lay.width, 3) or out.dtype != np.uint8:
             raise ValueError(f"out: expected uint8 {(lay.height, lay.width, 3)}, got {out.dtype} {out.shape}")
-        np.copyto(out, self._rgba[:, :, :3])
+        rgba_to_rgb(self._rgba, out)
         return out
 
     def _paint(self, canvas: skia.Canvas, node: Node, rect: Rect) -> None:

@@ -1,0 +1,64 @@
+"""Shared pieces of the benchmarks: timing, state sampling, tables, JSON."""
+from __future__ import annotations
+
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+import simcore
+from simcore.episode import make_env
+
+
+def machine() -> dict:
+    import os
+    return {"python": platform.python_version(), "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(), "platform": platform.platform()}
+
+
+def episode_states(task: str, seeds: list[int]) -> list[tuple[simcore.Env, list]]:
+    """For each seed: an env and the states of its annotator episode, in order."""
+    out = []
+    for seed in seeds:
+        ep = simcore.rollout(task, seed)
+        env = make_env(task, seed)
+        states = [env.state]
+        for x, y in ep.clicks:
+            env.click(x, y)
+            states.append(env.state)
+        out.append((make_env(task, seed), states))
+    return out
+
+
+def median_rate(fn, count: int, repeats: int, warmup: int = 1) -> tuple[float, list[float]]:
+    """Median of `repeats` timings of `fn()` doing `count` units; returns (units/s, all rates)."""
+    for _ in range(warmup):
+        fn()
+    rates = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        rates.append(count / (time.perf_counter() - t0))
+    return float(np.median(rates)), rates
+
+
+def print_table(rows: list[dict], columns: list[tuple[str, str, str]]) -> None:
+    """columns: (key, header, format)."""
+    cells = [[h for _, h, _ in columns]] + [[format(r[k], f) if r.get(k) is not None else "-" for k, _, f in columns]
+                                            for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(columns))]
+    for j, row in enumerate(cells):
+        print("  ".join(c.rjust(w) for c, w in zip(row, widths)))
+        if j == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def write_json(path: Path | None, payload: dict) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=1, default=float))
+    tmp.replace(path)

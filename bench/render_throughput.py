@@ -1,0 +1,88 @@
+"""`python -m bench.render_throughput`: frames/s of `Env.frame()` per task, optionally vs the browser.
+
+States come from annotator episodes (fixed seeds) and are rendered in
+episode order, as a data generator or a closed-loop evaluation meets them.
+Each repeat renders `frames` frames; the table reports the median over
+repeats. `--vs-browser` times, in the same run, the paper's way of making a
+frame: the task's HTML twin in Chromium via Playwright (`setState` +
+screenshot + PNG decode to numpy), on the same states.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tyro
+
+import simcore
+
+from .common import episode_states, machine, median_rate, print_table, write_json
+
+
+@dataclass
+class Args:
+    tasks: list[str] = field(default_factory=list)
+    """tasks to measure (default: every registered task)"""
+    episodes: int = 3
+    """annotator episodes (seeds 0..episodes-1) whose states are rendered"""
+    frames: int = 400
+    """frames per timed repeat"""
+    repeats: int = 5
+    """timed repeats; the median is reported"""
+    vs_browser: bool = False
+    """also time the HTML twin in Chromium (setState + screenshot + decode) on the same states"""
+    browser_frames: int = 40
+    """frames per task for the browser path (it is slow)"""
+    json: Path | None = None
+    """write the results here"""
+
+
+def skia_rate(task: str, episodes: int, frames: int, repeats: int) -> dict:
+    runs = episode_states(task, list(range(episodes)))
+    seq = [(env, s) for env, states in runs for s in states]
+    w, h = runs[0][0].window
+    outs = {id(env): np.empty((env.window[1], env.window[0], 3), np.uint8) for env, _ in runs}
+
+    def go():
+        for k in range(frames):
+            env, state = seq[k % len(seq)]
+            env.set_state(state, validate=False)
+            env.frame(outs[id(env)])
+
+    rate, rates = median_rate(go, frames, repeats)
+    return {"task": task, "size": f"{w}x{h}", "states": len(seq), "skia_fps": rate, "skia_fps_repeats": rates}
+
+
+def browser_rate(task: str, episodes: int, frames: int) -> float | None:
+    try:
+        from playwright_parity.timing import browser_frames_per_second
+    except ImportError:
+        return None
+    return browser_frames_per_second(task, list(range(episodes)), frames)
+
+
+def main(args: Args) -> dict:
+    rows = []
+    for task in args.tasks or simcore.task_names():
+        row = skia_rate(task, args.episodes, args.frames, args.repeats)
+        if args.vs_browser:
+            row["browser_fps"] = browser_rate(task, args.episodes, args.browser_frames)
+            if row["browser_fps"]:
+                row["ratio"] = row["skia_fps"] / row["browser_fps"]
+        rows.append(row)
+        print(f"{task}: {row['skia_fps']:.0f} frames/s", flush=True)
+    print()
+    print_table(rows, [("task", "task", "s"), ("size", "frame", "s"), ("skia_fps", "skia frames/s", ".0f"),
+                       ("browser_fps", "browser frames/s", ".1f"), ("ratio", "ratio", ".0f")])
+    ratios = [r["ratio"] for r in rows if r.get("ratio")]
+    result = {"benchmark": "render_throughput", "machine": machine(), "args": vars(args) | {"json": str(args.json)},
+              "rows": rows, "median_ratio": float(np.median(ratios)) if ratios else None}
+    if ratios:
+        print(f"\nmedian ratio skia / browser: {result['median_ratio']:.0f}x")
+    write_json(args.json, result)
+    return result
+
+
+if __name__ == "__main__":
+    main(tyro.cli(Args))

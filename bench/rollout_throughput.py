@@ -1,0 +1,94 @@
+"""`python -m bench.rollout_throughput`: closed-loop steps/s on one core.
+
+A step is what a closed-loop evaluation does per action: realize the
+annotator's next action as a click, hit-test it, apply it, render the new
+frame. Measured for a single `Env` and for a `VectorEnv` of B envs rendering
+into one `uint8[B, H, W, 3]` buffer (steps/s counts env-steps).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tyro
+
+import simcore
+from simcore.episode import make_env
+from simcore.seeding import click_rng, plan_rng
+
+from .common import machine, median_rate, print_table, write_json
+
+
+@dataclass
+class Args:
+    tasks: list[str] = field(default_factory=list)
+    """tasks to measure (default: every registered task)"""
+    episodes: int = 4
+    """annotator episodes per repeat (single env)"""
+    batch: int = 8
+    """B, the number of envs of the VectorEnv"""
+    repeats: int = 3
+    """timed repeats; the median is reported"""
+    json: Path | None = None
+    """write the results here"""
+
+
+def _plans(task: str, seeds: list[int]):
+    t = simcore.get_task(task)
+    return [(seed, t.plan(t.make_instance(seed), plan_rng(seed), "default")) for seed in seeds]
+
+
+def single_env_rate(task: str, episodes: int, repeats: int) -> float:
+    plans = _plans(task, list(range(episodes)))
+    n_steps = sum(len(p) for _, p in plans)
+
+    def go():
+        for seed, plan in plans:
+            env, rng = make_env(task, seed), click_rng(seed)
+            out = np.empty((env.window[1], env.window[0], 3), np.uint8)
+            env.frame(out)
+            for action in plan:
+                env.click(*env.realize(action, rng))
+                env.frame(out)
+
+    return median_rate(go, n_steps, repeats)[0]
+
+
+def vector_env_rate(task: str, batch: int, repeats: int) -> float:
+    plans = _plans(task, list(range(batch)))
+    horizon = min(len(p) for _, p in plans)   # lockstep over the common length
+
+    def go():
+        vec = simcore.VectorEnv([make_env(task, seed) for seed, _ in plans])
+        rngs = [click_rng(seed) for seed, _ in plans]
+        vec.frames()
+        xy = np.empty((batch, 2))
+        for t in range(horizon):
+            for i, (env, (_, plan)) in enumerate(zip(vec.envs, plans)):
+                xy[i] = env.realize(plan[t], rngs[i])
+            vec.click(xy)
+            vec.frames()
+
+    return median_rate(go, horizon * batch, repeats)[0]
+
+
+def main(args: Args) -> dict:
+    rows = []
+    for task in args.tasks or simcore.task_names():
+        row = {"task": task, "env_steps_per_s": single_env_rate(task, args.episodes, args.repeats),
+               "vector_steps_per_s": vector_env_rate(task, args.batch, args.repeats), "batch": args.batch}
+        rows.append(row)
+        print(f"{task}: {row['env_steps_per_s']:.0f} steps/s (Env), {row['vector_steps_per_s']:.0f} (VectorEnv)",
+              flush=True)
+    print()
+    print_table(rows, [("task", "task", "s"), ("env_steps_per_s", "Env steps/s", ".0f"),
+                       ("vector_steps_per_s", "VectorEnv steps/s", ".0f"), ("batch", "B", "d")])
+    result = {"benchmark": "rollout_throughput", "machine": machine(), "args": vars(args) | {"json": str(args.json)},
+              "rows": rows}
+    write_json(args.json, result)
+    return result
+
+
+if __name__ == "__main__":
+    main(tyro.cli(Args))
