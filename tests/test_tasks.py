@@ -16,7 +16,7 @@ import pytest
 import simcore
 from simcore.episode import make_env, replay
 from simcore.seeding import click_rng
-from widgets import Place, Press, action_kind
+from widgets import Press, Renderer, action_kind
 
 TASKS = simcore.task_names()
 N_REPLAY = 50          # issue: plan replay and oracle reach primary 1.0 on >= 50 seeds
@@ -52,6 +52,17 @@ def test_determinism(task):
     assert fa.flags.c_contiguous and fa.dtype == np.uint8 and fa.shape[1:] == (a.window[1], a.window[0], 3)
     other = simcore.rollout(task, 8)
     assert other.actions != a.actions
+
+
+def test_incremental_frames_equal_full_redraws(task):
+    """Damage-tracked rendering (the fast path) is bit-identical to repainting everything."""
+    ep = simcore.rollout(task, 9)
+    frames = simcore.render_episode(ep)
+    env = make_env(task, 9)
+    full = Renderer(env.theme, incremental=False)
+    for t, (x, y) in enumerate(ep.clicks):
+        assert np.array_equal(full.render(env.layout()), frames[t]), f"step {t} differs"
+        env.click(x, y)
 
 
 def test_plan_replay_reaches_primary(task):

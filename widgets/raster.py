@@ -15,6 +15,7 @@ import skia
 
 from .colors import skcolor
 from .layout import Layout, Rect, layout
+from .damage import damaged
 from .pixels import rgba_to_rgb
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
 from .text import TEXT
@@ -49,8 +50,10 @@ def paint_box(canvas: skia.Canvas, rect: Rect, background: str | None, border: s
 class Renderer:
     """Draws trees of one window size; keeps the surface and image caches."""
 
-    def __init__(self, theme: Theme, image_cache: int = 256):
+    def __init__(self, theme: Theme, image_cache: int = 256, incremental: bool = True):
         self.theme = theme
+        self.incremental = incremental   # repaint only damaged rectangles (bit-identical to a full redraw)
+        self._prev: Layout | None = None
         self._rgba: np.ndarray | None = None
         self._surface: skia.Surface | None = None
         self._images: OrderedDict[int, tuple[np.ndarray, skia.Image]] = OrderedDict()
@@ -86,15 +89,32 @@ class Renderer:
     def render(self, root: Node | Layout, out: np.ndarray | None = None) -> np.ndarray:
         lay = root if isinstance(root, Layout) else layout(root, self.theme)
         canvas = self._canvas_for(lay.width, lay.height)
-        canvas.clear(skcolor(self.theme.window_bg))
-        for node, rect in lay.placed:
-            self._paint(canvas, node, rect)
+        dirty = damaged(self._prev, lay) if self.incremental else None
+        if dirty is None:
+            canvas.clear(skcolor(self.theme.window_bg))
+            for node, rect in lay.placed:
+                self._paint(canvas, node, rect)
+        elif dirty:
+            self._repaint(canvas, lay, dirty)
+        self._prev = lay
         if out is None:
             out = np.empty((lay.height, lay.width, 3), np.uint8)
         elif out.shape != (lay.height, lay.width, 3) or out.dtype != np.uint8:
             raise ValueError(f"out: expected uint8 {(lay.height, lay.width, 3)}, got {out.dtype} {out.shape}")
         rgba_to_rgb(self._rgba, out)
         return out
+
+    def _repaint(self, canvas: skia.Canvas, lay: Layout, dirty: list[Rect]) -> None:
+        region = skia.Region()
+        for r in dirty:
+            region.op(skia.IRect.MakeLTRB(r.x0, r.y0, r.x1, r.y1), skia.Region.kUnion_Op)
+        canvas.save()
+        canvas.clipRegion(region)
+        canvas.clear(skcolor(self.theme.window_bg))
+        for node, rect in lay.placed:
+            if region.intersects(skia.IRect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1)):
+                self._paint(canvas, node, rect)
+        canvas.restore()
 
     def _paint(self, canvas: skia.Canvas, node: Node, rect: Rect) -> None:
         th = self.theme

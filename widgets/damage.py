@@ -1,0 +1,32 @@
+"""Damage tracking: which rectangles of the window changed since the last frame.
+
+Consecutive frames of an annotation GUI differ in a few places (the canvas, a
+status text, a button's look). With the same geometry, a node whose paint
+changed damages its rectangle; the renderer repaints only the union of
+damaged rectangles (integer, so clipping is pixel-exact and the frame is
+bit-identical to a full redraw).
+"""
+from __future__ import annotations
+
+from .layout import Layout, Rect
+from .nodes import Box
+
+
+def paint_key(node) -> object:
+    """What a node paints by itself (a Box's children are compared on their own)."""
+    if isinstance(node, Box):
+        return (node.background, node.border, node.border_width, node.radius)
+    return node
+
+
+def damaged(prev: Layout | None, cur: Layout) -> list[Rect] | None:
+    """Rectangles to repaint, or None when everything must be (first frame, new geometry)."""
+    if prev is None or (prev.width, prev.height) != (cur.width, cur.height) or len(prev.placed) != len(cur.placed):
+        return None
+    out = []
+    for (pn, pr), (n, r) in zip(prev.placed, cur.placed):
+        if pr != r or type(pn) is not type(n):
+            return None
+        if pn is not n and paint_key(pn) != paint_key(n):
+            out.append(r)
+    return out
