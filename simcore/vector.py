@@ -16,12 +16,17 @@ from .episode import make_env
 
 
 class VectorEnv:
-    def __init__(self, envs: Sequence[Env]):
+    def __init__(self, envs: Sequence[Env], size: tuple[int, int] | None = None):
+        """`size` (W, H) fixes the batch's window, e.g. to fit envs that `reset` brings in later."""
         if not envs:
             raise ValueError("envs: a VectorEnv needs at least one Env")
         self.envs = list(envs)
         w = max(e.window[0] for e in self.envs)
         h = max(e.window[1] for e in self.envs)
+        if size is not None:
+            if size[0] < w or size[1] < h:
+                raise ValueError(f"size: {size} is smaller than the largest env window {(w, h)}")
+            w, h = size
         self.buffer = np.zeros((len(self.envs), h, w, 3), np.uint8)
 
     @classmethod
