@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from simcore.env import PRESS_CLAMP
 from widgets import (DARK, Box, Button, Canvas, Column, Label, LayoutError, Place, Press, Renderer, Row,
@@ -42,6 +42,7 @@ def unique_actions(lay):
 @given(trees(), st.lists(st.tuples(st.floats(-5, 400), st.floats(-5, 400)), min_size=1, max_size=40))
 def test_points_map_to_at_most_one_control(tree, points):
     lay = layout(with_canvas(tree), DARK)
+    assume(unique_actions(lay))
     for x, y in points:
         containing = [c for c in lay.controls if c.rect.contains(x, y)]
         assert len(containing) <= 1
@@ -59,6 +60,7 @@ def test_points_map_to_at_most_one_control(tree, points):
 @given(trees(), st.floats(0, 1), st.floats(0, 1))
 def test_realized_clicks_hit_their_control(tree, fu, fv):
     lay = layout(tree, DARK)
+    assume(unique_actions(lay))
     lo, hi = PRESS_CLAMP
     u, v = lo + (hi - lo) * fu, lo + (hi - lo) * fv
     for c in lay.controls:
@@ -95,6 +97,7 @@ def node_inside(inner, outer):
 @given(trees())
 def test_disabled_controls_never_fire(tree):
     lay = layout(with_canvas(tree), DARK)
+    assume(unique_actions(lay))
     disabled = {c.action for c in lay.controls if not c.enabled}
     for y in np.arange(0, lay.height, 2) + 0.5:
         for x in np.arange(0, lay.width, 2) + 0.5:
