@@ -9,4 +9,4 @@ demo: setup
 	$(PY) -m simcore.preview --task colored_dot_tracking --seed 0 --out out/demo
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
