@@ -43,6 +43,9 @@ TEXT_GAMMA = 1.19
 LUM_BITS = 3          # SkMaskGamma = SkTMaskGamma<3, 3, 3>: luminance classes
 SUBPIXEL_STEPS = 4    # Skia's glyph x positions: 1/4 px
 HB_SCALE = 1 << 16    # Blink hands HarfBuzz 16.16 fixed-point sizes
+# Run origins are cached per 1/4096 px: DOM text sits on 1/64 px (LayoutUnits), but canvas
+# text can be anywhere, and a glyph's 1/4 px phase flips on tiny shifts of the origin.
+FRAC_UNITS = 4096
 
 _LOAD_FLAGS = freetype.FT_LOAD_TARGET_LIGHT | freetype.FT_LOAD_NO_BITMAP
 
@@ -197,10 +200,10 @@ class _Run:
 
 
 @lru_cache(maxsize=4096)
-def _run(text: str, size: int, bold: bool, frac64: int, lum: int) -> _Run:
-    """The gamma-corrected A8 mask of `text` drawn at origin (frac64/64, 0), offset from floor(origin)."""
+def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
+    """The gamma-corrected A8 mask of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin)."""
     glyphs, _ = shape(text, size, bold)
-    origin = frac64 / 64
+    origin = frac / FRAC_UNITS
     parts = []
     for gid, gx, gy in glyphs:
         x = origin + gx + 1 / (2 * SUBPIXEL_STEPS)
@@ -263,10 +266,10 @@ class TextEngine:
         if not text:
             return
         fx = math.floor(x)
-        frac64 = int(round((x - fx) * 64))
-        if frac64 == 64:
-            fx, frac64 = fx + 1, 0
-        run = _run(text, size, bold, frac64, lum_class(color))
+        frac = int(round((x - fx) * FRAC_UNITS))
+        if frac == FRAC_UNITS:
+            fx, frac = fx + 1, 0
+        run = _run(text, size, bold, frac, lum_class(color))
         if run.image is None:
             return
         iy = math.floor(baseline + 0.5)
