@@ -124,6 +124,7 @@
       el.dataset.action = n.action;
       Object.assign(el.style, {borderWidth: `${theme.border_width}px`, borderRadius: `${theme.radius}px`,
         fontSize: `${n.font_size || theme.font_size}px`});
+      el.style.setProperty("--as-bw", `${theme.border_width}px`);
       el.addEventListener("click", () => api.executeAction({type: "press", name: el.dataset.action}));
     } else if (n.kind === "label") {
       el = document.createElement("div");
@@ -241,10 +242,12 @@
     }
   }
 
-  /** The action a click at window pixel (x, y) fires, or null: widgets.hit_test on the DOM. */
+  /** The action a click at window pixel (x, y) fires, or null: widgets.hit_test on the DOM.
+   *  Blink hit-tests a point p as the unit square [p, p+1): asking for floor(x), floor(y) gives the
+   *  pixel that holds (x, y), which is widgets' convention (pixel i covers [i, i+1)). */
   function hitTest(x, y) {
     if (!Number.isFinite(x) || !Number.isFinite(y)) return null;
-    const el = document.elementFromPoint(x, y);
+    const el = document.elementFromPoint(Math.floor(x), Math.floor(y));
     if (!el) return null;
     const button = el.closest(".as-button");
     if (button) return button.disabled ? null : {type: "press", name: button.dataset.action};
@@ -253,6 +256,15 @@
       return {type: "place", u: (x - r.left) / r.width, v: (y - r.top) / r.height};
     }
     return null;
+  }
+
+  /** What the DOM's hit map depends on: every control's rect and disabled flag, the canvas rect. */
+  function hitGeometry() {
+    const rect = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+    const parts = [];
+    for (const el of document.querySelectorAll(".as-button")) parts.push([el.dataset.action, el.disabled, rect(el)]);
+    for (const el of document.querySelectorAll(".as-interactive")) parts.push(["canvas", rect(el)]);
+    return JSON.stringify([window.innerWidth, window.innerHeight, parts]);
   }
 
   // -- task data: PNG data URLs become decoded images -----------------------------------------------------
@@ -337,5 +349,5 @@
   for (const [k, v] of Object.entries(theme)) if (typeof v === "string") document.body.style.setProperty(`--${k}`, v);
 
   window.annosim = {THEMES, theme, themeName, layoutName, Box, Row, Column, Spacer, Button, Label, Canvas, Picture,
-    Image, Circle, Line, Polyline, Text, window: window_, mount, hitTest, register, api};
+    Image, Circle, Line, Polyline, Text, window: window_, mount, hitTest, hitGeometry, register, api};
 })();
