@@ -75,7 +75,9 @@ class Browser:
             self.page.set_viewport_size({"width": width, "height": height})
 
     def screenshot(self) -> np.ndarray:
-        png = self.page.screenshot(type="png", animations="disabled", caret="hide")
+        # Plain capture: twins have no animations or carets, and Playwright's options for
+        # those inject styles and wait (3x slower: 124 vs 39 ms a frame).
+        png = self.page.screenshot(type="png")
         return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 

@@ -36,10 +36,22 @@ def pixel_stats(browser: np.ndarray, skia: np.ndarray) -> dict:
     if browser.shape != skia.shape:
         raise ValueError(f"frames differ in size: browser {browser.shape}, skia {skia.shape} "
                          "(the twin's window is not the simulator's)")
-    diff = np.abs(browser.astype(np.int16) - skia.astype(np.int16))
-    per_px = diff.max(axis=2)
-    return {"mean": float(diff.mean()), "pct_over_8": float((per_px > 8).mean() * 100),
-            "pct_over_32": float((per_px > 32).mean() * 100), "max": int(per_px.max(initial=0))}
+    diff = absdiff(browser, skia)
+    per_px = channel_max(diff)
+    n = per_px.size
+    return {"mean": float(diff.sum(dtype=np.uint64)) / diff.size,
+            "pct_over_8": float(np.count_nonzero(per_px > 8)) * 100 / n,
+            "pct_over_32": float(np.count_nonzero(per_px > 32)) * 100 / n, "max": int(per_px.max(initial=0))}
+
+
+def channel_max(diff: np.ndarray) -> np.ndarray:
+    """Largest difference over the channels of each pixel (numpy's axis-2 max is 10x slower)."""
+    return np.maximum(np.maximum(diff[:, :, 0], diff[:, :, 1]), diff[:, :, 2])
+
+
+def absdiff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|a - b| of uint8 arrays, staying in uint8 (no widening copy)."""
+    return np.maximum(a, b) - np.minimum(a, b)
 
 
 def node_name(node) -> str:
@@ -57,7 +69,7 @@ def node_name(node) -> str:
 
 def worst_region(browser: np.ndarray, skia: np.ndarray, lay: Layout) -> str:
     """The innermost widget holding most of the pixels that differ by > 8 (or the largest difference)."""
-    per_px = np.abs(browser.astype(np.int16) - skia.astype(np.int16)).max(axis=2)
+    per_px = channel_max(absdiff(browser, skia))
     bad = per_px > 8
     if not bad.any():
         bad = per_px == per_px.max()
@@ -73,7 +85,7 @@ def worst_region(browser: np.ndarray, skia: np.ndarray, lay: Layout) -> str:
 
 def side_by_side(browser: np.ndarray, skia: np.ndarray, gain: int = 8) -> np.ndarray:
     """browser | skia | |diff| x gain, as one uint8 image."""
-    diff = np.abs(browser.astype(np.int16) - skia.astype(np.int16)).max(axis=2)
+    diff = channel_max(absdiff(browser, skia)).astype(np.int32)
     amp = np.clip(diff * gain, 0, 255).astype(np.uint8)
     gap = np.full((browser.shape[0], 4, 3), 255, np.uint8)
     return np.concatenate([browser, gap, skia, gap, np.repeat(amp[:, :, None], 3, axis=2)], axis=1)
