@@ -8,6 +8,8 @@ step and region), 2 for bad input or a missing browser.
 """
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -18,7 +20,7 @@ import tyro
 import simcore
 from widgets import PANELS, THEMES
 
-from .browser import Browser, BrowserMissing, check_browser
+from .browser import Browser, BrowserMissing, check_browser, jsonable
 from .check import Episode, TaskChecker, has_twin, random_walk, twin_path
 from .compare import Thresholds
 from .report import build, summary, write_json
@@ -46,6 +48,8 @@ class Args:
     """folder for side-by-side PNGs (browser | skia | diff x8) of failing steps"""
     max_images: int = 20
     """at most this many failure images per task"""
+    export_seed: int | None = None
+    """only write <out>/<task>_seed<S>.json (twin data + initial state) for a person to drop onto the twin page"""
 
 
 def tasks_to_check(name: str) -> tuple[list[str], dict[str, str]]:
@@ -66,6 +70,19 @@ def episodes_for(task, args: Args) -> list[Episode]:
     return eps
 
 
+def export_task(task, seed: int, out: Path) -> Path:
+    """A task JSON a person can drop onto the twin page: {"data": twin_data, "state": initial state}."""
+    inst = task.make_instance(seed)
+    obj = {"task": task.NAME, "seed": seed, "data": jsonable(task.twin_data(inst)),
+           "state": task.state_to_json(task.initial_state(inst))}
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{task.NAME}_seed{seed}.json"
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj))
+    os.replace(tmp, path)
+    return path
+
+
 def validate(args: Args) -> None:
     for key, value, lo in (("episodes", args.episodes, 0), ("random_walks", args.random_walks, 0),
                            ("walk_length", args.walk_length, 1), ("max_images", args.max_images, 0)):
@@ -81,7 +98,7 @@ def main(args: Args) -> int:
     try:
         validate(args)
         names, skipped = tasks_to_check(args.task)
-        if names:
+        if names and args.export_seed is None:
             check_browser()
     except (ValueError, KeyError) as exc:
         print(f"playwright_parity: {exc.args[0] if exc.args else exc}", file=sys.stderr)
@@ -89,6 +106,11 @@ def main(args: Args) -> int:
     except BrowserMissing as exc:
         print(f"playwright_parity: {exc}", file=sys.stderr)
         return 2
+    if args.export_seed is not None:
+        for name in names:
+            path = export_task(simcore.get_task(name), args.export_seed, args.out)
+            print(f"wrote {path}: open {twin_path(name)} in a browser and drop the file onto it")
+        return 0
     thresholds = Thresholds()
     results, t0 = {}, time.perf_counter()
     if names:
