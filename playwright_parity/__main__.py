@@ -113,15 +113,21 @@ def main(args: Args) -> int:
         return 0
     thresholds = Thresholds()
     results, t0 = {}, time.perf_counter()
+    for name in names:
+        if args.style not in simcore.get_task(name).STYLES:
+            print(f"playwright_parity: --style: unknown style {args.style!r} for {name}", file=sys.stderr)
+            return 2
     if names:
-        with Browser() as browser:
-            for name in names:
-                task = simcore.get_task(name)
-                if args.style not in task.STYLES:
-                    print(f"playwright_parity: --style: unknown style {args.style!r} for {name}", file=sys.stderr)
-                    return 2
-                checker = TaskChecker(browser, task, args.theme, args.layout, thresholds, args.out, args.max_images)
-                results[name] = checker.run(episodes_for(task, args)).to_json()
+        try:
+            with Browser() as browser:
+                for name in names:
+                    task = simcore.get_task(name)
+                    checker = TaskChecker(browser, task, args.theme, args.layout, thresholds, args.out,
+                                          args.max_images)
+                    results[name] = checker.run(episodes_for(task, args)).to_json()
+        except BrowserMissing as exc:
+            print(f"playwright_parity: {exc}", file=sys.stderr)
+            return 2
     config = {"task": args.task, "episodes": args.episodes, "random_walks": args.random_walks,
               "walk_length": args.walk_length, "style": args.style, "theme": args.theme, "layout": args.layout,
               "seconds": round(time.perf_counter() - t0, 1)}

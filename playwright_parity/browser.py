@@ -25,6 +25,10 @@ class BrowserMissing(RuntimeError):
     """Chromium or Playwright is not installed."""
 
 
+class TwinError(RuntimeError):
+    """A twin page failed to load or threw."""
+
+
 def check_browser() -> None:
     """Raise BrowserMissing with one clear message when the browser stack is absent."""
     try:
@@ -51,6 +55,8 @@ class Browser:
             self._pw.stop()
             raise BrowserMissing(f"chromium at {CHROMIUM} failed to start: {exc}") from None
         self.page = self._browser.new_page(viewport={"width": 800, "height": 600}, device_scale_factor=1)
+        self.errors: list[str] = []      # uncaught exceptions of the page, for clear failure messages
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
 
     def __enter__(self) -> "Browser":
         return self
@@ -65,8 +71,16 @@ class Browser:
             self._pw.stop()
 
     def load(self, html: Path, query: str = "") -> None:
+        """Open a twin page and wait until it has registered with annosim.js."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        self.errors.clear()
         self.page.goto(html.resolve().as_uri() + (f"?{query}" if query else ""))
-        self.page.wait_for_function("window.annosimReady === true")
+        try:
+            self.page.wait_for_function("window.annosimReady === true", timeout=15_000)
+        except PlaywrightError:
+            raise TwinError(f"{html.name} did not register with annosim.js within 15 s"
+                            + (f"; page errors: {self.errors}" if self.errors else "")) from None
 
     def fit(self, width: int, height: int) -> None:
         """Make the viewport exactly the window, so a screenshot is the window."""

@@ -22,7 +22,7 @@ from PIL import Image
 import simcore
 from widgets import Place, Press
 
-from .browser import WEB, Browser, jsonable
+from .browser import WEB, Browser, TwinError, jsonable
 from .compare import (Thresholds, hit_map, hit_mismatches, hit_points, pixel_stats, side_by_side, state_diff,
                       worst_region)
 
@@ -106,9 +106,6 @@ class TaskChecker:
 
     def __init__(self, browser: Browser, task: ModuleType, theme: str, layout: str, thresholds: Thresholds,
                  out: Path | None, max_images: int):
-        if not hasattr(task, "twin_data"):
-            raise TypeError(f"task {task.NAME!r} has a twin page but no twin_data(instance) "
-                            "(see playwright_parity/README.md)")
         self.b, self.task, self.theme, self.layout = browser, task, theme, layout
         self.thresholds, self.out, self.max_images = thresholds, out, max_images
         self.result = TaskResult(task.NAME)
@@ -117,10 +114,24 @@ class TaskChecker:
         self._hits_done: set = set()
 
     def run(self, episodes: list[Episode]) -> TaskResult:
+        from playwright.sync_api import Error as PlaywrightError
+
+        if not hasattr(self.task, "twin_data"):
+            self._fail(self.task.NAME, "task", "has a twin page but no twin_data(instance) in its __init__ "
+                       "(see playwright_parity/README.md)")
+            return self.result
         query = f"theme={self.theme}&layout={self.layout}"
-        self.b.load(twin_path(self.task.NAME), query)
+        try:
+            self.b.load(twin_path(self.task.NAME), query)
+        except TwinError as exc:
+            self._fail(self.task.NAME, "page", str(exc))
+            return self.result
         for ep in episodes:
-            self._episode(ep)
+            try:
+                self._episode(ep)
+            except PlaywrightError as exc:   # the twin threw: report it, go on with the next episode
+                msg = str(exc).splitlines()[0]
+                self._fail(f"{self.task.NAME} {ep.kind} seed {ep.seed}", "page", f"the twin threw: {msg}")
         if self.result.frames:
             self.result.pixel["mean"] = self._mean_sum / self.result.frames
         return self.result

@@ -98,7 +98,9 @@ class Renderer:
             out = np.empty((lay.height, lay.width, 3), np.uint8)
         elif out.shape != (lay.height, lay.width, 3) or out.dtype != np.uint8:
             raise ValueError(f"out: expected uint8 {(lay.height, lay.width, 3)}, got {out.dtype} {out.shape}")
-        np.copyto(out, self._rgba[:, :, :3])
+        # channel by channel: numpy copies a strided [H, W, 3] view 3x slower (5.8 vs 1.6 ms at 426x436)
+        for c in range(3):
+            out[:, :, c] = self._rgba[:, :, c]
         return out
 
     def _paint(self, canvas: skia.Canvas, node: Node, rect: Rect) -> None:
