@@ -13,8 +13,14 @@ same font files (measured against Chromium, see `playwright_parity/`):
 - coverage goes through Skia's mask-gamma table (`SkMaskGamma`,
   `build_correcting_lut`) for the text colour's luminance, quantised to 3 bits,
   with Linux Chromium's contrast and gamma, and is then blended src-over;
-- vertical metrics: Blink's integer ascent/descent (rounded, and on Linux one
-  pixel moved from ascent to descent when the descent was rounded down).
+- vertical metrics: Blink's integer ascent/descent (hhea metrics rounded; Blink's
+  Linux "borrow a pixel from the ascent" adjustment puts text 1 px higher than
+  Chromium 156 draws it, so it does not apply here), the line box's half-leading floored;
+- canvas text: origin at x - width/2 (float), baseline at y + the OS/2 typo
+  ascent/descent normalised to the em (Blink's `textBaseline='middle'`).
+
+Only DejaVu Sans (regular, bold) is known: characters outside it have no
+fallback font here, while Chromium would fall back to another font.
 
 A whole run (text, size, weight, x phase, luminance class) is rendered once
 into an A8 `skia.Image`; drawing it again is one blit.
@@ -23,6 +29,7 @@ from __future__ import annotations
 
 import math
 import struct
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +55,7 @@ HB_SCALE = 1 << 16    # Blink hands HarfBuzz 16.16 fixed-point sizes
 FRAC_UNITS = 4096
 
 _LOAD_FLAGS = freetype.FT_LOAD_TARGET_LIGHT | freetype.FT_LOAD_NO_BITMAP
+_FT_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=None)
@@ -56,12 +64,6 @@ def _font_bytes(bold: bool) -> bytes:
     if not path.exists():
         raise FileNotFoundError(f"font file missing: {path} (it ships inside the widgets package)")
     return path.read_bytes()
-
-
-@lru_cache(maxsize=None)
-def _typeface(bold: bool) -> skia.Typeface:
-    _font_bytes(bold)
-    return skia.Typeface.MakeFromFile(str(FONT_FILES[bold]))
 
 
 @lru_cache(maxsize=None)
@@ -157,8 +159,6 @@ def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int
     rasterizer fills it, as Chromium does (FreeType's rasterizer gives other
     coverage on near-horizontal edges: up to 30 levels on bowls).
     """
-    face = _ft_face(bold, size)
-    face.load_glyph(gid, _LOAD_FLAGS)
     dx, s = phase / SUBPIXEL_STEPS, 1 / 64
     path = skia.Path()
 
@@ -178,7 +178,10 @@ def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int
         path.cubicTo(a.x * s + dx, -a.y * s, b.x * s + dx, -b.y * s, c.x * s + dx, -c.y * s)
         return 0
 
-    face.glyph.outline.decompose(None, move_to=move, line_to=line, conic_to=quad, cubic_to=cubic)
+    with _FT_LOCK:   # a FreeType face is not thread-safe (renderers may run in threads)
+        face = _ft_face(bold, size)
+        face.load_glyph(gid, _LOAD_FLAGS)
+        face.glyph.outline.decompose(None, move_to=move, line_to=line, conic_to=quad, cubic_to=cubic)
     bounds = path.computeTightBounds().roundOut()
     w, h = bounds.width(), bounds.height()
     if path.isEmpty() or w <= 0 or h <= 0:
@@ -235,7 +238,7 @@ class TextEngine:
     @staticmethod
     @lru_cache(maxsize=64)
     def metrics(size: int, bold: bool = False) -> tuple[int, int]:
-        """(ascent, descent) in whole pixels, both positive: Blink's `AscentDescentWithHacks` on Linux."""
+        """(ascent, descent) in whole pixels, both positive: the font's hhea metrics rounded, as Blink does."""
         u = _font_units(bold)
         fa, fd = u["ascender"] * size / u["upem"], u["descender"] * size / u["upem"]
         asc, desc = int(math.floor(fa + 0.5)), int(math.floor(fd + 0.5))
