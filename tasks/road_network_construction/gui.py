@@ -32,6 +32,7 @@ After Done every action is ignored.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
@@ -67,7 +68,8 @@ def node_at(state: State, u: float, v: float) -> int:
     """Id of the node picked by a click at (u, v), or -1."""
     best, best_d = -1, PICK_PX
     for i, nu, nv in state.nodes:
-        d = ((nu - u) ** 2 + (nv - v) ** 2) ** 0.5 * SIZE
+        du, dv = nu - u, nv - v
+        d = math.sqrt(du * du + dv * dv) * SIZE   # sqrt, not pow or hypot: bit-identical in the HTML twin
         if d <= best_d:
             best, best_d = i, d
     return best
@@ -170,6 +172,11 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     hint = "Place nodes on intersections and road ends, then connect them."
     return window("Road Network Construction", canvas, panel, status, theme, panel_width=PANEL_W,
                   height=WINDOW_H, layout=layout, hint=hint)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/road_network_construction.html) needs: the road raster."""
+    return {"size": SIZE, "pick_px": PICK_PX, "image": instance.image}
 
 
 def task_fields(state: State) -> dict:

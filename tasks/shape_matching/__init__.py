@@ -14,7 +14,8 @@ data and the behaviour, so `PAPER_LENGTH` is the derived 3–6; the stated
 and the paper names no action that would account for the difference.
 """
 from .annotator import STYLES, oracle, plan
-from .gui import (State, apply, initial_state, state_from_json, state_to_json, task_fields, validate_state, view)
+from .gui import (State, apply, initial_state, state_from_json, state_to_json, task_fields, twin_data, validate_state,
+                  view)
 from .metrics import PRIMARY, metrics
 from .world import Instance, make_instance, validate_instance
 

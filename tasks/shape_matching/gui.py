@@ -41,6 +41,7 @@ PANEL_W = 134
 HIT_PX = 17.0          # paper: a click within 17 px of an object's centre hits it
 SIDE = {"right": "left", "left": "right"}   # layout variant -> where this task's sidebar goes
 CHECK = "#00e676"
+TEMPLATE_XYR = (PANEL_W / 2, 44.0, 28.0)   # the template shape's centre and radius in its 134x88 picture
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ def initial_state(instance: Instance) -> State:
 
 def object_at(instance: Instance, u: float, v: float) -> int:
     """Index of the object within 17 px of (u, v), or -1."""
-    d = np.hypot(instance.centers[:, 0] - u, instance.centers[:, 1] - v) * SIZE
+    du, dv = instance.centers[:, 0] - u, instance.centers[:, 1] - v
+    d = np.sqrt(du * du + dv * dv) * SIZE   # sqrt, not hypot: bit-identical in the HTML twin
     k = int(np.argmin(d))
     return k if d[k] <= HIT_PX else -1
 
@@ -85,7 +87,7 @@ def _check(x: float, y: float) -> tuple:
 
 
 def _template(kind: int) -> Picture:
-    x, y, r = PANEL_W / 2, 44.0, 28.0
+    x, y, r = TEMPLATE_XYR
     pts = shape_outline(kind, x, y, r)
     item = Circle(x, y, r, fill="#f0f0f0") if not pts else Polyline(pts, color=None, closed=True, fill="#f0f0f0")
     return Picture(PANEL_W, 88, items=(item,), background="#101216")
@@ -109,6 +111,16 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     hint = "Click every object that matches the template, then Done."
     return window("Shape Matching", canvas, panel, status, theme, panel_width=PANEL_W, height=WINDOW_H,
                   layout=SIDE[layout], hint=hint)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/shape_matching.html) needs: the scene raster, the objects,
+    and the template picture's geometry (computed here, so both GUIs draw the same polygon)."""
+    x, y, r = TEMPLATE_XYR
+    return {"size": SIZE, "hit_px": HIT_PX, "image": instance.image,
+            "shapes": [int(k) for k in instance.shapes], "template": int(instance.template),
+            "centers": [[float(u), float(v)] for u, v in instance.centers],
+            "template_xyr": [x, y, r], "template_points": [list(p) for p in shape_outline(instance.template, x, y, r)]}
 
 
 def task_fields(state: State) -> dict:
