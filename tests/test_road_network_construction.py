@@ -114,3 +114,27 @@ def test_annotator_phases_and_mistakes():
         assert acts[-1] == Press("done") and ep.metrics["primary"] == 1.0
         n_nodes += make_instance(300 + seed).n
     assert 0.09 < n_mistakes / n_nodes < 0.22   # 15 % of placements (paper: 10–30 %)
+
+
+def test_oracle_repairs_random_states():
+    """From states reached by random clicks (extra nodes, wrong edges, removals, connect mode) the oracle reaches 1.0."""
+    from simcore.episode import make_env
+    from tasks.road_network_construction import oracle
+    names = ["connect", "undo", "remove"]
+    for seed in range(25):
+        env = make_env(TASK, seed)
+        rng = np.random.default_rng(seed)
+        gt = env.instance.nodes
+        for _ in range(int(rng.integers(5, 60))):
+            r = rng.random()
+            if r < 0.35:
+                env.act(Place(*(gt[rng.integers(len(gt))] + rng.normal(0, 0.02, 2)).clip(0, 0.999)))
+            elif r < 0.55:
+                env.act(Place(*rng.uniform(0, 0.999, 2)))
+            else:
+                env.act(Press(names[rng.integers(3)]))
+        for _ in range(3 * 70):
+            if env.done:
+                break
+            env.act(oracle(env.state, env.instance))
+        assert env.done and env.metrics()["primary"] == 1.0, (seed, env.metrics())

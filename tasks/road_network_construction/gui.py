@@ -5,9 +5,9 @@ control panel, a status bar (node and edge counts, mode), a hint.
 
 | control | action | does | enabled when |
 |---|---|---|---|
-| canvas, away from nodes | `Place(u, v)` | add a node at (u, v) and select it | not in connect mode (ignored there) |
-| canvas, on a node | `Place(u, v)` | select that node | not in connect mode |
-| canvas, on another node | `Place(u, v)` | in connect mode: edge source–node, select node, leave the mode | connect mode |
+| canvas, off nodes | `Place(u, v)` | add a node at (u, v), select it | not connecting (else ignored) |
+| canvas, on a node | `Place(u, v)` | select that node | not connecting |
+| canvas, on a node | `Place(u, v)` | edge selected–node, select node, leave the mode | connecting |
 | Connect to… | `Press("connect")` | enter connect mode from the selected node (press again: leave it) | a node is selected |
 | Undo | `Press("undo")` | revert the last edit (add node, add edge, remove node) | an edit exists |
 | Remove | `Press("remove")` | delete the selected node and its edges | a node is selected |
@@ -27,14 +27,16 @@ Semantics the paper leaves open, fixed here:
   connect mode and keeps the selection if that node still exists.
 - Remove acts on nodes (the paper's "selected elements"); an edge goes with
   Undo or with one of its nodes.
+The selected node has a cyan ring (green in connect mode); edges are yellow lines.
 After Done every action is ignored.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Line, Place, Press, Theme, window
+from widgets import Button, Canvas, Circle, Image, Line, Place, Theme, window
 
 from .world import SIZE, Instance
 
@@ -66,14 +68,11 @@ def node_at(state: State, u: float, v: float) -> int:
     """Id of the node picked by a click at (u, v), or -1."""
     best, best_d = -1, PICK_PX
     for i, nu, nv in state.nodes:
-        d = ((nu - u) ** 2 + (nv - v) ** 2) ** 0.5 * SIZE
+        du, dv = nu - u, nv - v
+        d = math.sqrt(du * du + dv * dv) * SIZE   # sqrt, not pow or hypot: bit-identical in the HTML twin
         if d <= best_d:
             best, best_d = i, d
     return best
-
-
-def _ids(state: State) -> set[int]:
-    return {n[0] for n in state.nodes}
 
 
 def _place(state: State, u: float, v: float) -> State:
@@ -112,9 +111,12 @@ def _undo(state: State) -> State:
         edges = tuple(e for e in edges if rec[1] not in e)
     elif rec[0] == "edge":
         edges = tuple(e for e in edges if e != (rec[1], rec[2]))
-    else:
+    elif not any(n[0] == rec[1] for n in nodes):
         nodes = tuple(sorted(nodes + ((rec[1], rec[2], rec[3]),)))
-        edges = tuple(sorted(edges + tuple(rec[4])))
+        edges = tuple(sorted(set(edges) | set(rec[4])))
+    # a history read from JSON need not be consistent: never leave an edge without its nodes
+    ids = {n[0] for n in nodes}
+    edges = tuple(e for e in edges if e[0] in ids and e[1] in ids)
     selected = state.selected if any(n[0] == state.selected for n in nodes) else -1
     return replace(state, nodes=nodes, edges=edges, selected=selected, connecting=False, history=history)
 
@@ -147,7 +149,7 @@ CONNECT_COLOR = "#76ff03"
 def _overlay(state: State) -> list:
     pos = {i: (u * SIZE, v * SIZE) for i, u, v in state.nodes}
     items = [Line(*pos[a], *pos[b], color=EDGE_COLOR, width=2.5) for a, b in state.edges]
-    for i, x, y in ((i, *pos[i]) for i, _, _ in state.nodes):
+    for i, (x, y) in pos.items():
         items.append(Circle(x, y, 4.5, fill=NODE_FILL, stroke="#ffffff", stroke_width=1.5))
         if i == state.selected:
             items.append(Circle(x, y, 8.0, stroke=CONNECT_COLOR if state.connecting else SELECT_COLOR,
@@ -170,6 +172,11 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     hint = "Place nodes on intersections and road ends, then connect them."
     return window("Road Network Construction", canvas, panel, status, theme, panel_width=PANEL_W,
                   height=WINDOW_H, layout=layout, hint=hint)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/road_network_construction.html) needs: the road raster."""
+    return {"size": SIZE, "pick_px": PICK_PX, "image": instance.image}
 
 
 def task_fields(state: State) -> dict:

@@ -155,7 +155,7 @@ def _graph(rng: np.random.Generator) -> tuple[np.ndarray, list[tuple[int, int]]]
             continue
         edges = _gabriel(p)
         for e in sorted(edges, key=lambda e: rng.random()):   # thin out, staying connected
-            if rng.random() < 0.25 and _connected(len(p), edges - {e}):
+            if rng.random() < 0.15 and _connected(len(p), edges - {e}):
                 edges = edges - {e}
         n_target = int(rng.integers(N_NODES[0], N_NODES[1] + 1))
         order = list(rng.permutation(n_inner))
