@@ -175,6 +175,7 @@ _CACHE: dict[tuple, Instance] = {}
 
 
 def _make_instance(seed: int, scene: str | None) -> Instance:
+    from .annotator import expected_overhead     # the annotator imports this module: import late
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x9F1E]))
     kind = scene or terrain.SCENES[rng.integers(len(terrain.SCENES))]
     n_p = int(rng.integers(PLUMES[0], PLUMES[1] + 1))
@@ -188,7 +189,6 @@ def _make_instance(seed: int, scene: str | None) -> Instance:
         outlines = [_outline(rng, c, r) for c, r in zip(centres, radii)]
         perims = np.array([_perimeter(o) for o in outlines])
         # vertex budget from a target episode length (see annotator.expected_overhead)
-        from .annotator import expected_overhead
         target = rng.uniform(*TARGET_LENGTH)
         budget = max(0.0, target - expected_overhead(n_p, n_p + n_c)) / expected_vertex_cost()
         share = perims[:n_p] / perims[:n_p].sum()
