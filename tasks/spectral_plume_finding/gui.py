@@ -30,8 +30,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
 from widgets import Button, Canvas, Circle, Image, Label, Place, Polyline, Press, Row, Theme, window
 
@@ -62,7 +60,11 @@ def initial_state(instance: Instance) -> State:
 
 
 def near_first(vertices, u: float, v: float) -> bool:
-    return bool(vertices) and np.hypot((u - vertices[0][0]) * SIZE, (v - vertices[0][1]) * SIZE) <= CLOSE_PX
+    """Within CLOSE_PX of the first vertex (squared distances: the HTML twin computes the same bits)."""
+    if not vertices:
+        return False
+    dx, dy = (u - vertices[0][0]) * SIZE, (v - vertices[0][1]) * SIZE
+    return dx * dx + dy * dy <= CLOSE_PX * CLOSE_PX
 
 
 def apply(state: State, action, instance: Instance) -> State:
@@ -141,6 +143,11 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     hint = "Outline every plume seen in exactly 3 of the 5 bands."
     return window("Spectral Plume Finding", canvas, panel, status, theme, panel_width=PANEL_W,
                   height=WINDOW_H, layout=layout, hint=hint)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/spectral_plume_finding.html) needs: the 5 band rasters."""
+    return {"size": SIZE, "n_bands": N_BANDS, "close_px": CLOSE_PX, "bands": list(instance.band_views)}
 
 
 def task_fields(state: State) -> dict:
