@@ -143,3 +143,23 @@ def test_annotator_mistakes_noise_and_order():
         assert metrics(env.state, inst)["all_landmarks"] == 1.0
     rate = n_mistakes / n_places
     assert 0.10 < rate < 0.20    # paper: 15 %
+
+
+def test_oracle_finishes_from_random_click_states():
+    """DAgger: after random clicks anywhere in the window, the oracle still reaches primary 1.0."""
+    task = simcore.get_task(TASK)
+    for seed in range(12):
+        env = simcore.make_env(task, seed)
+        rng = np.random.default_rng(seed)
+        x0, y0, x1, y1 = env.canvas_rect()
+        for _ in range(rng.integers(5, 60)):
+            on_canvas = rng.random() < 0.5
+            env.click(rng.uniform(x0, x1) if on_canvas else rng.uniform(0, env.window[0]),
+                      rng.uniform(y0, y1) if on_canvas else rng.uniform(0, env.window[1]))
+        if env.done:
+            continue
+        for _ in range(3 * task.PAPER_LENGTH[1]):
+            if env.done:
+                break
+            env.click(*env.realize(task.oracle(env.state, env.instance), rng))
+        assert env.done and env.metrics()["primary"] == 1.0, f"seed {seed}: {env.metrics()}"

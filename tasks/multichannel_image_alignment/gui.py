@@ -148,6 +148,14 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
                   height=WINDOW_H, layout=layout, hint=hint)
 
 
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/multichannel_image_alignment.html) needs: the channel
+    rasters, their swatch colours and the reference crosshairs (shown on channel 1)."""
+    return {"size": SIZE, "n_channels": instance.n_channels, "n_landmarks": instance.n_landmarks,
+            "channels": list(instance.channel_views), "tints": [hex_color(t) for t in instance.tints],
+            "sites": [[float(x), float(y)] for x, y in instance.landmarks[:, 0]]}
+
+
 def task_fields(state: State) -> dict:
     return {"channel": state.channel, "point": state.point, "n_placements": len(state.placements),
             "n_markers": len(markers(state))}
