@@ -17,13 +17,29 @@ import skia
 from .colors import skcolor
 from .layout import Layout, Rect, layout
 from .damage import damaged
-from .pixels import rgba_to_rgb
+from .pixels import blend_mask, mask_lut, rgba_to_rgb
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
 from .text import TEXT
 from .theme import Theme
 
 _NEAREST = skia.SamplingOptions(skia.FilterMode.kNearest)
 _LINEAR = skia.SamplingOptions(skia.FilterMode.kLinear)
+_DEFAULT = skia.SamplingOptions()
+
+
+def _opaque(color: str | None) -> bool:
+    return bool(color) and (skcolor(color) >> 24) == 255
+
+
+def _covers(node: Node) -> bool:
+    """Does `node` paint every pixel of its rectangle opaquely (so nothing beneath it shows)?"""
+    if isinstance(node, (Canvas, Picture)):
+        return bool(node.items and isinstance(node.items[0], Image)) or _opaque(node.background)
+    if isinstance(node, Label):
+        return _opaque(node.background)
+    if isinstance(node, Box):
+        return node.radius == 0 and not (node.border and node.border_width) and _opaque(node.background)
+    return False
 
 
 def _rrect(rect: Rect, inset: float, radius: float) -> skia.RRect:
@@ -64,6 +80,9 @@ class Renderer:
         self._surface: skia.Surface | None = None
         self._images: OrderedDict[int, tuple[np.ndarray, skia.Image]] = OrderedDict()
         self._image_cache = image_cache
+        self._opaque_window = _opaque(theme.window_bg)   # every pixel stays opaque: text can use blend_mask
+        self._clip = (0, 0, 0, 0)     # device clip rectangle and translation while painting
+        self._org = (0, 0)
 
     # -- resources ---------------------------------------------------------
     def _canvas_for(self, w: int, h: int) -> skia.Canvas:
@@ -96,7 +115,9 @@ class Renderer:
         lay = root if isinstance(root, Layout) else layout(root, self.theme)
         canvas = self._canvas_for(lay.width, lay.height)
         dirty = damaged(self._prev, lay) if self.incremental else None
+        self._org = (0, 0)
         if dirty is None:
+            self._clip = (0, 0, lay.width, lay.height)
             canvas.clear(skcolor(self.theme.window_bg))
             for node, rect in lay.placed:
                 self._paint(canvas, node, rect)
@@ -111,16 +132,30 @@ class Renderer:
         return out
 
     def _repaint(self, canvas: skia.Canvas, lay: Layout, dirty: list[Rect]) -> None:
-        region = skia.Region()
-        for r in dirty:
-            region.op(skia.IRect.MakeLTRB(r.x0, r.y0, r.x1, r.y1), skia.Region.kUnion_Op)
-        canvas.save()
-        canvas.clipRegion(region)
-        canvas.clear(skcolor(self.theme.window_bg))
-        for node, rect in lay.placed:
-            if region.intersects(skia.IRect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1)):
-                self._paint(canvas, node, rect)
-        canvas.restore()
+        """Repaint each damaged rectangle under a rectangular clip, from the top-most node that covers it
+        opaquely (nothing beneath it can show), or from a cleared window when none does. Rectangles
+        inside another are dropped; overlapping ones are painted twice, which gives the same pixels."""
+        rects = [r for i, r in enumerate(dirty)
+                 if not any(j != i and o.x0 <= r.x0 and o.y0 <= r.y0 and o.x1 >= r.x1 and o.y1 >= r.y1
+                            and (o != r or j < i) for j, o in enumerate(dirty))]
+        placed = lay.placed
+        for r in rects:
+            start = -1
+            for i in range(len(placed) - 1, -1, -1):
+                nr = placed[i][1]
+                if nr.x0 <= r.x0 and nr.y0 <= r.y0 and nr.x1 >= r.x1 and nr.y1 >= r.y1 and _covers(placed[i][0]):
+                    start = i
+                    break
+            canvas.save()
+            canvas.clipRect(skia.Rect.MakeLTRB(r.x0, r.y0, r.x1, r.y1))
+            self._clip = (r.x0, r.y0, r.x1, r.y1)
+            if start < 0:
+                canvas.clear(skcolor(self.theme.window_bg))
+                start = 0
+            for node, rect in placed[start:]:
+                if rect.x0 < r.x1 and r.x0 < rect.x1 and rect.y0 < r.y1 and r.y0 < rect.y1:
+                    self._paint(canvas, node, rect)
+            canvas.restore()
 
     def _paint(self, canvas: skia.Canvas, node: Node, rect: Rect) -> None:
         th = self.theme
@@ -145,6 +180,19 @@ class Renderer:
         elif isinstance(node, (Canvas, Picture)):
             self._paint_canvas(canvas, node, rect)
 
+    def _draw_text(self, canvas: skia.Canvas, text: str, x: float, baseline: float, size: int, color: int,
+                   bold: bool) -> None:
+        """TEXT.draw's pixels; blended by `pixels.blend_mask` (Skia's own tables) when the window is opaque."""
+        placed = TEXT.place(text, x, baseline, size, color, bold)
+        if placed is None:
+            return
+        run, ix, iy = placed
+        lut = mask_lut(color) if self._opaque_window else None
+        if lut is None:
+            canvas.drawImage(run.image, ix, iy, _DEFAULT, skia.Paint(Color=color))
+        else:
+            blend_mask(self._rgba, run.mask, ix + self._org[0], iy + self._org[1], self._clip, lut)
+
     def _text_in(self, canvas: skia.Canvas, text: str, rect: Rect, size: int, color: str, bold: bool,
                  align: str, padding_x: int) -> None:
         if not text:
@@ -160,22 +208,31 @@ class Renderer:
                 x = rect.x0 + ((rect.w * 64 - tw64) // 2) / 64
             else:
                 x = rect.x1 - padding_x - tw64 / 64
-        TEXT.draw(canvas, text, x, base, size, skcolor(color), bold)
+        self._draw_text(canvas, text, x, base, size, skcolor(color), bold)
 
     def _paint_canvas(self, canvas: skia.Canvas, node: Canvas | Picture, rect: Rect) -> None:
         canvas.save()
         canvas.clipRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1))
-        canvas.drawRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1), skia.Paint(Color=skcolor(node.background)))
+        if not (node.items and isinstance(node.items[0], Image)):   # an image covers the canvas opaquely
+            canvas.drawRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1),
+                            skia.Paint(Color=skcolor(node.background)))
         canvas.translate(rect.x0, rect.y0)
+        clip = self._clip
+        self._clip = (max(clip[0], rect.x0), max(clip[1], rect.y0), min(clip[2], rect.x1), min(clip[3], rect.y1))
+        self._org = (rect.x0, rect.y0)
         for item in node.items:
             self._paint_item(canvas, item, node)
+        self._clip, self._org = clip, (0, 0)
         canvas.restore()
 
     def _paint_item(self, canvas: skia.Canvas, item, node: Canvas | Picture) -> None:
         if isinstance(item, Image):
             img = self._skimage(item.pixels)
-            dst = skia.Rect.MakeWH(node.width, node.height)
-            canvas.drawImageRect(img, dst, _LINEAR if item.smooth else _NEAREST)
+            if not item.smooth and item.pixels.shape[:2] == (node.height, node.width):
+                canvas.drawImage(img, 0, 0)    # 1:1: a blit (drawImageRect costs twice as much)
+            else:
+                dst = skia.Rect.MakeWH(node.width, node.height)
+                canvas.drawImageRect(img, dst, _LINEAR if item.smooth else _NEAREST)
         elif isinstance(item, Circle):
             if item.fill:
                 canvas.drawCircle(item.x, item.y, item.r, skia.Paint(Color=skcolor(item.fill), AntiAlias=True))
@@ -205,7 +262,7 @@ class Renderer:
             # canvas 2D textAlign='center' (origin moved by half the float width),
             # textBaseline='middle' (Blink: from the OS/2 typo metrics normalised to the em)
             tw = TEXT.width(item.text, item.size, item.bold)
-            TEXT.draw(canvas, item.text, item.x - tw / 2, item.y + TEXT.middle_offset(item.size, item.bold),
-                      item.size, skcolor(item.color), item.bold)
+            self._draw_text(canvas, item.text, item.x - tw / 2, item.y + TEXT.middle_offset(item.size, item.bold),
+                            item.size, skcolor(item.color), item.bold)
         else:
             raise ValueError(f"canvas item: unknown type {type(item).__name__}")

@@ -196,10 +196,10 @@ def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int
 
 
 class _Run:
-    __slots__ = ("image", "dx", "dy")
+    __slots__ = ("image", "mask", "dx", "dy")
 
-    def __init__(self, image: skia.Image | None, dx: int, dy: int):
-        self.image, self.dx, self.dy = image, dx, dy
+    def __init__(self, image: skia.Image | None, dx: int, dy: int, mask: np.ndarray | None = None):
+        self.image, self.mask, self.dx, self.dy = image, mask, dx, dy
 
 
 @lru_cache(maxsize=4096)
@@ -229,7 +229,8 @@ def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
         keep[gy - y0: gy - y0 + cov.shape[0], gx - x0: gx - x0 + cov.shape[1]] *= 1 - a
     mask = np.ascontiguousarray(np.round((1 - keep) * 255).astype(np.uint8))
     image = skia.Image.fromarray(mask, colorType=skia.kAlpha_8_ColorType, copy=True)
-    return _Run(image, x0, y0)
+    mask.flags.writeable = False
+    return _Run(image, x0, y0, mask)
 
 
 class TextEngine:
@@ -263,20 +264,27 @@ class TextEngine:
         asc, desc = self.metrics(size, bold)
         return top + math.floor((height - (asc + desc)) / 2) + asc
 
-    def draw(self, canvas: skia.Canvas, text: str, x: float, baseline: float, size: int, color: int,
-             bold: bool = False) -> None:
-        """Draw `text` with its origin at (x, baseline); `color` is a Skia ARGB int."""
+    def place(self, text: str, x: float, baseline: float, size: int, color: int,
+              bold: bool = False) -> tuple[_Run, int, int] | None:
+        """The run `draw` blits and the integer pixel where its mask's top-left goes (None: nothing to draw)."""
         if not text:
-            return
+            return None
         fx = math.floor(x)
         frac = int(round((x - fx) * FRAC_UNITS))
         if frac == FRAC_UNITS:
             fx, frac = fx + 1, 0
         run = _run(text, size, bold, frac, lum_class(color))
         if run.image is None:
-            return
-        iy = math.floor(baseline + 0.5)
-        canvas.drawImage(run.image, fx + run.dx, iy + run.dy, skia.SamplingOptions(), skia.Paint(Color=color))
+            return None
+        return run, fx + run.dx, math.floor(baseline + 0.5) + run.dy
+
+    def draw(self, canvas: skia.Canvas, text: str, x: float, baseline: float, size: int, color: int,
+             bold: bool = False) -> None:
+        """Draw `text` with its origin at (x, baseline); `color` is a Skia ARGB int."""
+        placed = self.place(text, x, baseline, size, color, bold)
+        if placed is not None:
+            run, ix, iy = placed
+            canvas.drawImage(run.image, ix, iy, skia.SamplingOptions(), skia.Paint(Color=color))
 
 
 TEXT = TextEngine()
