@@ -99,13 +99,11 @@ class Renderer:
             return hit[1]
         if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3):
             raise ValueError(f"Image.pixels: expected uint8 [h,w] or [h,w,3], got {pixels.dtype} {pixels.shape}")
-        if pixels.ndim == 2:
-            pixels = np.repeat(pixels[:, :, None], 3, axis=2)
         rgba = np.empty(pixels.shape[:2] + (4,), np.uint8)
-        rgba[..., :3] = pixels[..., :3]
+        rgba[..., :3] = pixels[:, :, None] if pixels.ndim == 2 else pixels[..., :3]
         rgba[..., 3] = 255
         image = skia.Image.fromarray(rgba, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kOpaque_AlphaType)
-        self._images[id(pixels)] = (pixels, image)
+        self._images[id(pixels)] = (pixels, image)   # keyed by the task's array (a 2-D one used to miss every time)
         if len(self._images) > self._image_cache:
             self._images.popitem(last=False)
         return image

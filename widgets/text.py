@@ -204,14 +204,24 @@ class _Run:
 
 @lru_cache(maxsize=4096)
 def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
-    """The gamma-corrected A8 mask of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin)."""
+    """The gamma-corrected A8 mask of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin).
+
+    The mask depends on the origin only through each glyph's 1/4 px slot, so runs are shared
+    by every origin that puts the glyphs in the same slots (canvas text lands anywhere)."""
     glyphs, _ = shape(text, size, bold)
     origin = frac / FRAC_UNITS
+    slots = tuple(math.floor((origin + gx + 1 / (2 * SUBPIXEL_STEPS)) * SUBPIXEL_STEPS) for _, gx, _ in glyphs)
+    return _run_in_slots(text, size, bold, slots, lum)
+
+
+@lru_cache(maxsize=4096)
+def _run_in_slots(text: str, size: int, bold: bool, slots: tuple[int, ...], lum: int) -> _Run:
+    """`_run` for glyphs whose x (origin + pen + 1/8) lies in 1/4 px slot `slots[i]`: floor(x) = slot // 4,
+    phase = slot % 4 (exact: scaling by 4 and subtracting the integer part lose nothing in binary floats)."""
+    glyphs, _ = shape(text, size, bold)
     parts = []
-    for gid, gx, gy in glyphs:
-        x = origin + gx + 1 / (2 * SUBPIXEL_STEPS)
-        ix = math.floor(x)
-        phase = int((x - ix) * SUBPIXEL_STEPS)
+    for (gid, gx, gy), slot in zip(glyphs, slots):
+        ix, phase = divmod(slot, SUBPIXEL_STEPS)
         cov, left, top = _glyph(bold, size, gid, phase)
         if cov.size:
             parts.append((cov, ix + left, math.floor(gy + 0.5) - top))
