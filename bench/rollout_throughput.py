@@ -17,7 +17,7 @@ import simcore
 from simcore.episode import make_env
 from simcore.seeding import click_rng, plan_rng
 
-from .common import machine, median_rate, print_table, write_json
+from .common import is_2d, machine, median_rate, print_table, write_json
 
 
 @dataclass
@@ -84,8 +84,11 @@ def main(args: Args) -> dict:
     print()
     print_table(rows, [("task", "task", "s"), ("env_steps_per_s", "Env steps/s", ".0f"),
                        ("vector_steps_per_s", "VectorEnv steps/s", ".0f"), ("batch", "B", "d")])
+    flat = [r["env_steps_per_s"] for r in rows if is_2d(r["task"])]
     result = {"benchmark": "rollout_throughput", "machine": machine(), "args": vars(args) | {"json": str(args.json)},
-              "rows": rows}
+              "rows": rows, "median_env_steps_per_s_2d": float(np.median(flat)) if flat else None}
+    if flat:
+        print(f"\nmedian Env steps/s over the {len(flat)} 2-D tasks: {result['median_env_steps_per_s_2d']:.0f}")
     write_json(args.json, result)
     return result
 
