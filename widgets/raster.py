@@ -16,7 +16,7 @@ import skia
 
 from .colors import skcolor
 from .layout import Layout, Rect, layout
-from .damage import damaged
+from .damage import damaged, paint_key
 from .pixels import blend_mask, mask_lut, rgba_to_rgb
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
 from .text import TEXT
@@ -25,6 +25,7 @@ from .theme import Theme
 _NEAREST = skia.SamplingOptions(skia.FilterMode.kNearest)
 _LINEAR = skia.SamplingOptions(skia.FilterMode.kLinear)
 _DEFAULT = skia.SamplingOptions()
+_TILE_MAX_AREA = 24_000    # px: a button or a status bar, not a canvas
 
 
 def _opaque(color: str | None) -> bool:
@@ -72,7 +73,8 @@ def paint_box(canvas: skia.Canvas, rect: Rect, background: str | None, border: s
 class Renderer:
     """Draws trees of one window size; keeps the surface and image caches."""
 
-    def __init__(self, theme: Theme, image_cache: int = 256, incremental: bool = True):
+    def __init__(self, theme: Theme, image_cache: int = 256, incremental: bool = True,
+                 tile_cache_bytes: int = 8 << 20):
         self.theme = theme
         self.incremental = incremental   # repaint only damaged rectangles (bit-identical to a full redraw)
         self._prev: Layout | None = None
@@ -83,6 +85,9 @@ class Renderer:
         self._opaque_window = _opaque(theme.window_bg)   # every pixel stays opaque: text can use blend_mask
         self._clip = (0, 0, 0, 0)     # device clip rectangle and translation while painting
         self._org = (0, 0)
+        self._tiles: OrderedDict[tuple, np.ndarray] = OrderedDict()   # repainted rectangles, see _repaint
+        self._tile_bytes = 0
+        self._tile_budget = tile_cache_bytes
 
     # -- resources ---------------------------------------------------------
     def _canvas_for(self, w: int, h: int) -> skia.Canvas:
@@ -132,7 +137,11 @@ class Renderer:
     def _repaint(self, canvas: skia.Canvas, lay: Layout, dirty: list[Rect]) -> None:
         """Repaint each damaged rectangle under a rectangular clip, from the top-most node that covers it
         opaquely (nothing beneath it can show), or from a cleared window when none does. Rectangles
-        inside another are dropped; overlapping ones are painted twice, which gives the same pixels."""
+        inside another are dropped; overlapping ones are painted twice, which gives the same pixels.
+
+        A rectangle's pixels are a function of the nodes painted into it (what each paints, where), so
+        small rectangles without a canvas (buttons, labels) are memoised: a button's few looks, a status
+        text seen before, come back as one copy of the pixels painted the first time."""
         rects = [r for i, r in enumerate(dirty)
                  if not any(j != i and o.x0 <= r.x0 and o.y0 <= r.y0 and o.x1 >= r.x1 and o.y1 >= r.y1
                             and (o != r or j < i) for j, o in enumerate(dirty))]
@@ -144,16 +153,31 @@ class Renderer:
                 if nr.x0 <= r.x0 and nr.y0 <= r.y0 and nr.x1 >= r.x1 and nr.y1 >= r.y1 and _covers(placed[i][0]):
                     start = i
                     break
+            stack = [(node, rect) for node, rect in placed[max(start, 0):]
+                     if rect.x0 < r.x1 and r.x0 < rect.x1 and rect.y0 < r.y1 and r.y0 < rect.y1]
+            key = None
+            if (r.x1 - r.x0) * (r.y1 - r.y0) <= _TILE_MAX_AREA and self._tile_budget > 0 and not any(
+                    isinstance(node, (Canvas, Picture)) for node, _ in stack):
+                key = (r.x0, r.y0, r.x1, r.y1, start < 0,
+                       tuple((paint_key(node), rect.x0, rect.y0, rect.x1, rect.y1) for node, rect in stack))
+                tile = self._tiles.get(key)
+                if tile is not None:
+                    self._tiles.move_to_end(key)
+                    self._rgba[r.y0:r.y1, r.x0:r.x1] = tile
+                    continue
             canvas.save()
             canvas.clipRect(skia.Rect.MakeLTRB(r.x0, r.y0, r.x1, r.y1))
             self._clip = (r.x0, r.y0, r.x1, r.y1)
             if start < 0:
                 canvas.clear(skcolor(self.theme.window_bg))
-                start = 0
-            for node, rect in placed[start:]:
-                if rect.x0 < r.x1 and r.x0 < rect.x1 and rect.y0 < r.y1 and r.y0 < rect.y1:
-                    self._paint(canvas, node, rect)
+            for node, rect in stack:
+                self._paint(canvas, node, rect)
             canvas.restore()
+            if key is not None:
+                tile = self._tiles[key] = self._rgba[r.y0:r.y1, r.x0:r.x1].copy()
+                self._tile_bytes += tile.nbytes
+                while self._tile_bytes > self._tile_budget:
+                    self._tile_bytes -= self._tiles.popitem(last=False)[1].nbytes
 
     def _paint(self, canvas: skia.Canvas, node: Node, rect: Rect) -> None:
         th = self.theme
