@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from functools import lru_cache
 
 import numpy as np
 import skia
@@ -26,6 +27,20 @@ _NEAREST = skia.SamplingOptions(skia.FilterMode.kNearest)
 _LINEAR = skia.SamplingOptions(skia.FilterMode.kLinear)
 _DEFAULT = skia.SamplingOptions()
 _TILE_MAX_AREA = 24_000    # px: a button or a status bar, not a canvas
+
+
+@lru_cache(maxsize=1024)
+def _fill_paint(color: str, antialias: bool) -> skia.Paint:
+    """Paints are cached (never modified after creation): building one costs more than a small draw."""
+    return skia.Paint(Color=skcolor(color), AntiAlias=antialias)
+
+
+@lru_cache(maxsize=1024)
+def _stroke_paint(color: str, width: float, miter10: bool) -> skia.Paint:
+    if miter10:   # canvas 2D's miterLimit
+        return skia.Paint(Color=skcolor(color), AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=width,
+                          StrokeJoin=skia.Paint.kMiter_Join, StrokeMiter=10)
+    return skia.Paint(Color=skcolor(color), AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=width)
 
 
 def _opaque(color: str | None) -> bool:
@@ -59,14 +74,13 @@ def paint_box(canvas: skia.Canvas, rect: Rect, background: str | None, border: s
     """
     bw = border_width if border else 0
     if background:
-        paint = skia.Paint(Color=skcolor(background), AntiAlias=radius > 0)
+        paint = _fill_paint(background, radius > 0)
         if radius > 0:
             canvas.drawRRect(_rrect(rect, bw / 2, radius), paint)
         else:
             canvas.drawRect(skia.Rect.MakeLTRB(rect.x0 + bw, rect.y0 + bw, rect.x1 - bw, rect.y1 - bw), paint)
     if bw:
-        paint = skia.Paint(Color=skcolor(border), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                           StrokeWidth=bw)
+        paint = _stroke_paint(border, bw, False)
         canvas.drawRRect(_rrect(rect, bw / 2, radius), paint)
 
 
@@ -236,8 +250,7 @@ class Renderer:
         canvas.save()
         canvas.clipRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1))
         if not (node.items and isinstance(node.items[0], Image)):   # an image covers the canvas opaquely
-            canvas.drawRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1),
-                            skia.Paint(Color=skcolor(node.background)))
+            canvas.drawRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1), _fill_paint(node.background, False))
         canvas.translate(rect.x0, rect.y0)
         clip = self._clip
         self._clip = (max(clip[0], rect.x0), max(clip[1], rect.y0), min(clip[2], rect.x1), min(clip[3], rect.y1))
@@ -257,14 +270,11 @@ class Renderer:
                 canvas.drawImageRect(img, dst, _LINEAR if item.smooth else _NEAREST)
         elif isinstance(item, Circle):
             if item.fill:
-                canvas.drawCircle(item.x, item.y, item.r, skia.Paint(Color=skcolor(item.fill), AntiAlias=True))
+                canvas.drawCircle(item.x, item.y, item.r, _fill_paint(item.fill, True))
             if item.stroke:
-                canvas.drawCircle(item.x, item.y, item.r, skia.Paint(
-                    Color=skcolor(item.stroke), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                    StrokeWidth=item.stroke_width))
+                canvas.drawCircle(item.x, item.y, item.r, _stroke_paint(item.stroke, item.stroke_width, False))
         elif isinstance(item, Line):
-            canvas.drawLine(item.x0, item.y0, item.x1, item.y1, skia.Paint(
-                Color=skcolor(item.color), AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=item.width))
+            canvas.drawLine(item.x0, item.y0, item.x1, item.y1, _stroke_paint(item.color, item.width, False))
         elif isinstance(item, Polyline):
             if len(item.points) < 2:
                 return
@@ -275,11 +285,9 @@ class Renderer:
             if item.closed:
                 path.close()
             if item.fill:
-                canvas.drawPath(path, skia.Paint(Color=skcolor(item.fill), AntiAlias=True))
+                canvas.drawPath(path, _fill_paint(item.fill, True))
             if item.color:
-                canvas.drawPath(path, skia.Paint(
-                    Color=skcolor(item.color), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                    StrokeWidth=item.width, StrokeJoin=skia.Paint.kMiter_Join, StrokeMiter=10))  # canvas 2D's miterLimit
+                canvas.drawPath(path, _stroke_paint(item.color, item.width, True))
         elif isinstance(item, Text):
             # canvas 2D textAlign='center' (origin moved by half the float width),
             # textBaseline='middle' (Blink: from the OS/2 typo metrics normalised to the em)
