@@ -23,6 +23,18 @@ def damaged(prev: Layout | None, cur: Layout) -> list[Rect] | None:
     """Rectangles to repaint, or None when everything must be (first frame, new geometry)."""
     if prev is None or (prev.width, prev.height) != (cur.width, cur.height) or len(prev.placed) != len(cur.placed):
         return None
+    if prev.rects is not None and prev.rects is cur.rects:   # one shape: same rectangles, same node kinds
+        out = []
+        for (pn, r), (n, _) in zip(prev.placed, cur.placed):
+            if pn is n:
+                continue
+            if type(n) is Box:
+                if (pn.background != n.background or pn.border != n.border or pn.border_width != n.border_width
+                        or pn.radius != n.radius):
+                    out.append(r)
+            elif pn != n:
+                out.append(r)
+        return out
     out = []
     for (pn, pr), (n, r) in zip(prev.placed, cur.placed):
         if pr != r or type(pn) is not type(n):

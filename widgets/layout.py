@@ -58,6 +58,7 @@ class Layout:
     placed: tuple[tuple[Node, Rect], ...]
     controls: tuple[Control, ...]
     canvas: tuple[Canvas, Rect] | None
+    rects: tuple[Rect, ...] | None = None   # the rectangles of `placed`, shared by every layout of one shape
 
     def control(self, action: str) -> Control:
         for c in self.controls:
@@ -153,42 +154,61 @@ def _place(node: Node, rect: Rect, theme: Theme, out: list[Rect]) -> None:
         pos += main + node.gap
 
 
-def _preorder(node: Node, out: list[Node]) -> list[Node]:
-    out.append(node)
-    if isinstance(node, Box):
-        for c in node.children:
-            _preorder(c, out)
-    return out
+def _flatten(node: Node, nodes: list[Node]) -> tuple:
+    """Append `node` and its descendants to `nodes` in paint order; return its shape key (one pass for both)."""
+    nodes.append(node)
+    t = type(node)
+    if t is Box or isinstance(node, Box):
+        return ("B", node.direction, node.width, node.height, node.padding, node.gap, node.border_width, node.align,
+                node.flex, tuple([_flatten(c, nodes) for c in node.children]))
+    if t is Button:   # exact types first (the common case); subclasses go through _shape_key
+        return ("b", node.width, node.height, node.flex)
+    if t is Label:
+        return ("L", node.width, node.height, node.font_size, node.flex)
+    if t is Canvas:
+        return ("C", node.width, node.height, node.flex)
+    if t is Picture:
+        return ("P", node.width, node.height, node.flex)
+    return _shape_key(node)   # subclasses, or a clear error for what is not a widget node
 
 
 class _ShapeCache:
     def __init__(self) -> None:
         self._rects: dict[tuple, tuple[Rect, ...]] = {}
+        self._derived: dict[tuple, tuple] = {}
 
-    def rects(self, root: Node, theme: Theme) -> tuple[Rect, ...]:
-        key = (_shape_key(root), theme.button_height, theme.font_size)
+    def bind(self, root: Node, theme: Theme) -> tuple[list[Node], tuple[Rect, ...], tuple]:
+        """(nodes in paint order, their rectangles, (button indices, canvas index or None)) for `root`'s shape."""
+        nodes: list[Node] = []
+        key = (_flatten(root, nodes), theme.button_height, theme.font_size)
         got = self._rects.get(key)
         if got is None:
             w, h = _natural(root, theme)
             out: list[Rect] = []
             _place(root, Rect(0, 0, w, h), theme, out)
             got = self._rects[key] = tuple(out)
+            buttons = tuple(i for i, n in enumerate(nodes) if isinstance(n, Button))
+            canvases = [i for i, n in enumerate(nodes) if isinstance(n, Canvas)]
+            if len(canvases) > 1:
+                raise LayoutError("a GUI has at most one Canvas")
+            self._derived[key] = (buttons, canvases[0] if canvases else None)
             if len(self._rects) > 512:
-                self._rects.pop(next(iter(self._rects)))
-        return got
+                old = next(iter(self._rects))
+                self._rects.pop(old)
+                self._derived.pop(old, None)
+        return nodes, got, self._derived[key]
+
+    def rects(self, root: Node, theme: Theme) -> tuple[Rect, ...]:
+        return self.bind(root, theme)[1]
 
 
 _CACHE = _ShapeCache()
 
 
 def layout(root: Node, theme: Theme) -> Layout:
-    """Bind `root` to absolute rectangles (cached per tree shape)."""
-    nodes = _preorder(root, [])
-    rects = _CACHE.rects(root, theme)
+    """Bind `root` to absolute rectangles (cached per tree shape: layouts of one shape share `rects`)."""
+    nodes, rects, (buttons, canvas) = _CACHE.bind(root, theme)
     placed = tuple(zip(nodes, rects))
-    controls = tuple(Control(r, n.action, n.enabled) for n, r in placed if isinstance(n, Button))
-    canvases = [(n, r) for n, r in placed if isinstance(n, Canvas)]
-    if len(canvases) > 1:
-        raise LayoutError("a GUI has at most one Canvas")
+    controls = tuple([Control(rects[i], nodes[i].action, nodes[i].enabled) for i in buttons])
     root_rect = rects[0]
-    return Layout(root_rect.w, root_rect.h, placed, controls, canvases[0] if canvases else None)
+    return Layout(root_rect.w, root_rect.h, placed, controls, None if canvas is None else placed[canvas], rects)
