@@ -109,7 +109,8 @@ class Renderer:
             self._rgba = np.zeros((h, w, 4), np.uint8)
             self._surface = skia.Surface(self._rgba, colorType=skia.kRGBA_8888_ColorType,
                                          alphaType=skia.kPremul_AlphaType)
-        return self._surface.getCanvas()
+            self._canvas = self._surface.getCanvas()
+        return self._canvas
 
     def _skimage(self, pixels: np.ndarray) -> skia.Image:
         hit = self._images.get(id(pixels))

@@ -34,6 +34,7 @@ After Done every action is ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
 from widgets import Button, Canvas, Circle, Column, Image, Label, Line, Place, Row, Text, Theme, window
@@ -101,8 +102,8 @@ def apply(state: State, action, instance: Instance) -> State:
     return state
 
 
-def _overlay(state: State) -> list:
-    shown = {(a, k): uv for (f, a, k), uv in current_markers(state).items() if f == state.frame}
+def _overlay(state: State, current: dict) -> list:
+    shown = {(a, k): uv for (f, a, k), uv in current.items() if f == state.frame}
     items = []
     for a in range(N_MAX):      # orientation lines first, under the circles
         if (a, "F") in shown and (a, "B") in shown:
@@ -119,7 +120,8 @@ def _overlay(state: State) -> list:
 
 
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
-    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *_overlay(state)))
+    current = current_markers(state)
+    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *_overlay(state, current)))
     live = not state.done
     small = theme.small_size
     animals = [Button(f"{i + 1:02d}", animal_action(i), enabled=live and i < instance.n,
@@ -143,10 +145,16 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     ]
     sel = f"{state.animal + 1:02d}" if state.animal is not None else "--"
     kind = {"F": "Front", "B": "Back", None: "-"}[state.kind]
-    placed = sum(1 for (f, _, _) in current_markers(state) if f == state.frame)
+    placed = sum(1 for (f, _, _) in current if f == state.frame)
     status = (f"frame {state.frame + 1}/{N_FRAMES}   animal {sel}   marker {kind}   "
               f"placed {placed}/{2 * instance.n}")
-    return window(None, canvas, panel, status, replace(theme, padding=PAD), panel_width=PANEL_W, layout=layout)
+    return window(None, canvas, panel, status, _padded(theme), panel_width=PANEL_W, layout=layout)
+
+
+@lru_cache(maxsize=16)
+def _padded(theme: Theme) -> Theme:
+    """The theme with this window's padding (built once: `dataclasses.replace` costs more than the view)."""
+    return replace(theme, padding=PAD)
 
 
 def task_fields(state: State) -> dict:
