@@ -2,8 +2,11 @@
 
 A step is what a closed-loop evaluation does per action: realize the
 annotator's next action as a click, hit-test it, apply it, render the new
-frame. Measured for a single `Env` and for a `VectorEnv` of B envs rendering
-into one `uint8[B, H, W, 3]` buffer (steps/s counts env-steps).
+frame. Each episode starts from a fresh `Env` (new renderer, first frame a
+full redraw) on an instance generated beforehand: making an instance's data
+is episode set-up, not part of a step. Measured for a single `Env` and for
+a `VectorEnv` of B envs rendering into one `uint8[B, H, W, 3]` buffer
+(steps/s counts env-steps).
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ import numpy as np
 import tyro
 
 import simcore
-from simcore.episode import make_env
 from simcore.seeding import click_rng, plan_rng
 
 from .common import is_2d, machine, median_rate, print_table, write_json
@@ -35,17 +37,27 @@ class Args:
 
 
 def _plans(task: str, seeds: list[int]):
+    """(seed, instance, annotator plan) per seed: generating an instance's data is episode set-up, not a step."""
     t = simcore.get_task(task)
-    return [(seed, t.plan(t.make_instance(seed), plan_rng(seed), "default")) for seed in seeds]
+    out = []
+    for seed in seeds:
+        inst = t.make_instance(seed)
+        out.append((seed, inst, t.plan(inst, plan_rng(seed), "default")))
+    return out
+
+
+def _env(task: str, instance) -> simcore.Env:
+    """A fresh env (fresh renderer and caches) on a ready instance, as `make_env` builds it."""
+    return simcore.Env(task, instance, theme="dark", layout="right")
 
 
 def single_env_rate(task: str, episodes: int, repeats: int) -> float:
     plans = _plans(task, list(range(episodes)))
-    n_steps = sum(len(p) for _, p in plans)
+    n_steps = sum(len(p) for _, _, p in plans)
 
     def go():
-        for seed, plan in plans:
-            env, rng = make_env(task, seed), click_rng(seed)
+        for seed, inst, plan in plans:
+            env, rng = _env(task, inst), click_rng(seed)
             out = np.empty((env.window[1], env.window[0], 3), np.uint8)
             env.frame(out)
             for action in plan:
@@ -57,15 +69,15 @@ def single_env_rate(task: str, episodes: int, repeats: int) -> float:
 
 def vector_env_rate(task: str, batch: int, repeats: int) -> float:
     plans = _plans(task, list(range(batch)))
-    horizon = min(len(p) for _, p in plans)   # lockstep over the common length
+    horizon = min(len(p) for _, _, p in plans)   # lockstep over the common length
 
     def go():
-        vec = simcore.VectorEnv([make_env(task, seed) for seed, _ in plans])
-        rngs = [click_rng(seed) for seed, _ in plans]
+        vec = simcore.VectorEnv([_env(task, inst) for _, inst, _ in plans])
+        rngs = [click_rng(seed) for seed, _, _ in plans]
         vec.frames()
         xy = np.empty((batch, 2))
         for t in range(horizon):
-            for i, (env, (_, plan)) in enumerate(zip(vec.envs, plans)):
+            for i, (env, (_, _, plan)) in enumerate(zip(vec.envs, plans)):
                 xy[i] = env.realize(plan[t], rngs[i])
             vec.click(xy)
             vec.frames()
