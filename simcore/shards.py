@@ -1,0 +1,173 @@
+"""Units of generation work, each a pure function of its spec, committed by one rename.
+
+Generation runs in two phases so that every step is rendered exactly once and
+every frame shard is written by exactly one unit:
+
+1. rollout units — `(task, split, k)`: episodes `k*E … (k+1)*E-1` of that split,
+   rolled out by the annotator; clicks, actions, task fields, metrics and the
+   ground-truth summary go to `parts/roll/<task>.<split>.<k>.pkl`.
+2. render units — `(task, k)`: steps `k*S … (k+1)*S-1` of the task's steps table
+   (known once phase 1 is done), re-rendered from the clicks; their frame hashes
+   go to `parts/hash/<task>.<k>.pkl` and, with `--frames`, the frames to zarr
+   shard `k` of `<task>/frames` (S frames per shard, so no two units ever touch
+   the same file; zarr's local store writes each file under a temporary name
+   and renames it).
+
+A part file exists only when its unit finished (atomic rename), so a restarted
+run redoes exactly the units whose part is missing. Outputs depend only on the
+spec, never on which worker ran it or when: same command, same bytes.
+"""
+from __future__ import annotations
+
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import zarr
+
+from widgets import Place, action_kind
+
+from .episode import make_env, rollout
+from .registry import get_task
+from .seeding import episode_seed
+from .store import HASH_SIZE, frame_hash, ground_truth, save_part
+
+# Test hook: a worker SIGKILLs itself when it starts its N-th unit (counted per
+# process), to prove that a run killed mid-way resumes with nothing lost.
+_DIE_ENV = "ANNOSIM_TEST_WORKER_DIES_AT_UNIT"
+_units_started = 0
+
+
+def _maybe_die() -> None:
+    global _units_started
+    _units_started += 1
+    at = os.environ.get(_DIE_ENV)
+    if at and _units_started >= int(at):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class RolloutUnit:
+    task: str
+    split: str
+    shard: int
+    start: int          # first episode index in the split
+    stop: int
+    base_seed: int
+    style: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.task}.{self.split}.{self.shard:06d}"
+
+
+@dataclass(frozen=True)
+class RenderUnit:
+    task: str
+    shard: int
+    start: int          # first step (row of the task's steps table)
+    stop: int
+    # (seed, style, theme, layout, first_step, clicks) of every episode overlapping [start, stop)
+    episodes: tuple
+    frames_path: str | None   # the task's frames array, when frames are stored
+
+    @property
+    def name(self) -> str:
+        return f"{self.task}.{self.shard:06d}"
+
+
+def rollout_units(task: str, split: str, n: int, per_shard: int, base_seed: int, style: str) -> list[RolloutUnit]:
+    return [RolloutUnit(task, split, k, lo, min(lo + per_shard, n), base_seed, style)
+            for k, lo in enumerate(range(0, n, per_shard))]
+
+
+def render_units(task: str, first_step: np.ndarray, lengths: np.ndarray, episodes: list[tuple],
+                 per_shard: int, frames_path: str | None) -> list[RenderUnit]:
+    """Step-aligned units over one task's steps; `episodes[i]` = (seed, style, theme, layout, clicks)."""
+    total = int(lengths.sum())
+    ends = first_step + lengths
+    units = []
+    for k, lo in enumerate(range(0, total, per_shard)):
+        hi = min(lo + per_shard, total)
+        # episodes whose steps overlap [lo, hi): first < hi and end > lo
+        rows = np.nonzero((first_step < hi) & (ends > lo))[0]
+        eps = tuple(episodes[i][:4] + (int(first_step[i]), episodes[i][4]) for i in rows)
+        units.append(RenderUnit(task, k, lo, hi, eps, frames_path))
+    return units
+
+
+def run_rollout_unit(unit: RolloutUnit, parts: Path) -> int:
+    """Roll out the unit's episodes; returns the number of steps."""
+    _maybe_die()
+    task = get_task(unit.task)
+    out = {"index": [], "seed": [], "style": [], "theme": [], "layout": [], "length": [], "window": [],
+           "metrics": [], "gt": [], "gt_digest": [], "clicks": [], "action": [], "tag": [], "u": [], "v": [],
+           "fields": []}
+    for i in range(unit.start, unit.stop):
+        seed = episode_seed(unit.base_seed, unit.task, unit.split, i)
+        fields: list[dict] = []
+        seen = []     # the rollout's own instance: building it again costs as much as the rollout
+
+        def before_click(t, env):
+            if t == 0:
+                seen.append(env.instance)
+            fields.append(task.task_fields(env.state))
+        try:
+            ep = rollout(task, seed, unit.style, before_click=before_click)
+        except Exception as err:
+            raise RuntimeError(f"{unit.task} {unit.split} episode {i} (seed {seed}): rollout failed: {err}") from err
+        gt_json, digest = ground_truth(seen[0] if seen else task.make_instance(seed))
+        out["index"].append(i)
+        out["seed"].append(seed)
+        out["style"].append(ep.style)
+        out["theme"].append(ep.theme)
+        out["layout"].append(ep.layout)
+        out["length"].append(len(ep))
+        out["window"].append(tuple(ep.window))
+        out["metrics"].append({k: float(v) for k, v in ep.metrics.items()})
+        out["gt"].append(gt_json)
+        out["gt_digest"].append(digest)
+        out["clicks"].append(ep.clicks)
+        for a in ep.actions:
+            out["action"].append(action_kind(a))
+            out["tag"].append(a.tag)
+            place = isinstance(a, Place)
+            out["u"].append(a.u if place else np.nan)
+            out["v"].append(a.v if place else np.nan)
+        out["fields"].extend(fields)
+    save_part(parts / f"{unit.name}.pkl", out)
+    return int(sum(out["length"]))
+
+
+def run_render_unit(unit: RenderUnit, parts: Path) -> int:
+    """Re-render the unit's steps; write their hashes (and frames); returns the number of frames."""
+    _maybe_die()
+    n = unit.stop - unit.start
+    hashes = np.empty((n, HASH_SIZE), np.uint8)
+    frames = None
+    for seed, style, theme, layout, first, clicks in unit.episodes:
+        env = make_env(get_task(unit.task), seed, theme, layout)
+        if frames is None and unit.frames_path is not None:
+            w, h = env.window
+            frames = np.empty((n, h, w, 3), np.uint8)
+        scratch = None
+        for t, (x, y) in enumerate(clicks):
+            row = first + t
+            if row >= unit.stop:
+                break
+            if row >= unit.start:
+                if frames is not None:
+                    frame = env.frame(frames[row - unit.start])
+                else:
+                    scratch = env.frame(scratch)
+                    frame = scratch
+                hashes[row - unit.start] = np.frombuffer(frame_hash(frame), np.uint8)
+            env.click(x, y)
+    if frames is not None:
+        # exactly one zarr shard: a full-shard write replaces the file atomically
+        zarr.open_array(unit.frames_path, mode="r+")[unit.start:unit.stop] = frames
+    save_part(parts / f"{unit.name}.pkl", hashes)
+    return n
+
