@@ -34,17 +34,17 @@ from .registry import get_task
 from .seeding import episode_seed
 from .store import HASH_SIZE, frame_hash, ground_truth, save_part
 
-# Test hook: a worker SIGKILLs itself when it starts its N-th unit (counted per
-# process), to prove that a run killed mid-way resumes with nothing lost.
+# Test hook: "<roll|render>:N" makes the process SIGKILL itself when it starts
+# its N-th unit of that kind, to prove that a run killed mid-way resumes with
+# nothing lost (with --workers 0 that process is the main one).
 _DIE_ENV = "ANNOSIM_TEST_WORKER_DIES_AT_UNIT"
-_units_started = 0
+_units_started = {"roll": 0, "render": 0}
 
 
-def _maybe_die() -> None:
-    global _units_started
-    _units_started += 1
-    at = os.environ.get(_DIE_ENV)
-    if at and _units_started >= int(at):
+def _maybe_die(kind: str) -> None:
+    _units_started[kind] += 1
+    at = os.environ.get(_DIE_ENV, "")
+    if at.startswith(kind + ":") and _units_started[kind] >= int(at.split(":")[1]):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -100,7 +100,7 @@ def render_units(task: str, first_step: np.ndarray, lengths: np.ndarray, episode
 
 def run_rollout_unit(unit: RolloutUnit, parts: Path) -> int:
     """Roll out the unit's episodes; returns the number of steps."""
-    _maybe_die()
+    _maybe_die("roll")
     task = get_task(unit.task)
     out = {"index": [], "seed": [], "style": [], "theme": [], "layout": [], "length": [], "window": [],
            "metrics": [], "gt": [], "gt_digest": [], "clicks": [], "action": [], "tag": [], "u": [], "v": [],
@@ -143,7 +143,7 @@ def run_rollout_unit(unit: RolloutUnit, parts: Path) -> int:
 
 def run_render_unit(unit: RenderUnit, parts: Path) -> int:
     """Re-render the unit's steps; write their hashes (and frames); returns the number of frames."""
-    _maybe_die()
+    _maybe_die("render")
     n = unit.stop - unit.start
     hashes = np.empty((n, HASH_SIZE), np.uint8)
     frames = None
