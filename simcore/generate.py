@@ -51,7 +51,7 @@ class Args:
     frames: bool = False
     """also store every frame (uint8, native window size, sharded and compressed); off: frames are re-rendered"""
     hashes: bool = True
-    """store a blake2b-128 hash per frame (costs one render per step; lets readers verify re-rendered frames)"""
+    """store a 128-bit SHA-256 hash per frame (costs one render per step; lets readers verify re-rendered frames)"""
     workers: int = -1
     """worker processes (-1: one per CPU; 0: run in this process); does not change the output bytes"""
     shard_episodes: int = 64

@@ -22,7 +22,10 @@ from zarr.codecs import BloscCodec
 
 FORMAT = "annosim-dataset"
 FORMAT_VERSION = 1
-HASH_SIZE = 16                 # blake2b-128 per frame: collisions are not a concern at 1e9 frames
+# Frame hash: SHA-256 of the frame bytes, first 16 bytes (128 bits: no collisions
+# at 1e9 frames). SHA-256 over blake2b because CPUs hash it in hardware (SHA-NI):
+# measured here 630 vs 350 frames/s per core, i.e. a quarter of a render.
+HASH_SIZE = 16
 TABLE_CHUNK = 1 << 16          # rows per chunk of every table column
 GT_INLINE_MAX = 4096           # arrays up to this many items go into the GT JSON; larger only into its digest
 # GUI frames are mostly flat colour: zstd inside blosc gives ~10x and reads fast
@@ -50,10 +53,10 @@ def annosim_version() -> str:
 
 
 def frame_hash(frame: np.ndarray) -> bytes:
-    """blake2b-128 of the frame's bytes (uint8[H, W, 3], C order)."""
+    """SHA-256 of the frame's bytes (uint8[H, W, 3], C order), truncated to 16 bytes."""
     if frame.dtype != np.uint8 or not frame.flags.c_contiguous:
         frame = np.ascontiguousarray(frame, np.uint8)
-    return hashlib.blake2b(frame, digest_size=HASH_SIZE).digest()
+    return hashlib.sha256(frame).digest()[:HASH_SIZE]
 
 
 # -- ground truth ----------------------------------------------------------------
@@ -85,7 +88,7 @@ def ground_truth(instance) -> tuple[str, bytes]:
     today's generator rebuilds the same instance.
     """
     summary, large = {}, {}
-    h = hashlib.blake2b(digest_size=HASH_SIZE)
+    h = hashlib.sha256()
     for name, value in _instance_fields(instance):
         h.update(name.encode() + b"\0")
         if isinstance(value, np.ndarray):
@@ -106,7 +109,7 @@ def ground_truth(instance) -> tuple[str, bytes]:
             summary[name] = _jsonable(value)
     if large:
         summary["_rasters"] = large
-    return json.dumps(summary, sort_keys=True, separators=(",", ":")), h.digest()
+    return json.dumps(summary, sort_keys=True, separators=(",", ":")), h.digest()[:HASH_SIZE]
 
 
 # -- columns -----------------------------------------------------------------------
