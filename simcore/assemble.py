@@ -24,12 +24,25 @@ class TaskParts:
     def __init__(self, task: str, parts: list[tuple[str, Path]]):
         self.task = task
         cols: dict[str, list] = {}
+        fields: dict[str, list] = {}
         split_of: list[str] = []
         for split, path in parts:
             part = load_part(path)
             split_of += [split] * len(part["index"])
             for key, val in part.items():
-                cols.setdefault(key, []).extend(val)
+                if key == "fields":
+                    for name, col in val.items():
+                        fields.setdefault(name, []).append(col)
+                elif isinstance(val, np.ndarray):
+                    cols.setdefault(key, []).append(val)       # per-step column: concatenated below
+                else:
+                    cols.setdefault(key, []).extend(val)       # per-episode list
+        for key in ("action", "tag", "u", "v"):
+            cols[key] = np.concatenate(cols[key]) if cols.get(key) else np.zeros(0)
+        n_steps_each = [len(c) for c in next(iter(fields.values()), [])]
+        if any(len(cs) != len(n_steps_each) for cs in fields.values()):
+            raise ValueError(f"{task}: task_fields() returned different field names in different episodes")
+        self.fields = {name: np.concatenate(cs) for name, cs in fields.items()}
         self.cols = cols
         self.split = split_of
         self.lengths = np.asarray(cols.get("length", []), np.int64)
@@ -79,9 +92,9 @@ def write_task(root: zarr.Group, tp: TaskParts, hashes: np.ndarray | None, frame
     clicks = np.concatenate(c["clicks"]) if c["clicks"] else np.zeros((0, 2))
     w = np.repeat(win[:, 0], tp.lengths).astype(np.float64)
     h = np.repeat(win[:, 1], tp.lengths).astype(np.float64)
-    action_codes, actions = categorical(c["action"])
-    tag_codes, _ = categorical(c["tag"], TAGS)
-    tags = np.asarray(c["tag"], dtype=object)
+    action_codes, actions = categorical(c["action"].tolist())
+    tag_codes, _ = categorical(c["tag"].tolist(), TAGS)
+    tags = c["tag"]
     steps = {
         "episode": np.repeat(np.arange(len(tp), dtype=np.int64), tp.lengths),
         "t": np.concatenate([np.arange(n, dtype=np.int32) for n in tp.lengths]) if len(tp) else np.zeros(0, np.int32),
@@ -96,10 +109,9 @@ def write_task(root: zarr.Group, tp: TaskParts, hashes: np.ndarray | None, frame
     for name, data in steps.items():
         write_column(st, name, np.asarray(data, bool) if name.startswith("is_") else data)
     fg = st.require_group("fields")
-    field_names = sorted({k for f in c["fields"] for k in f})
     field_desc = {}
-    for name in field_names:
-        data, desc = field_column(name, [f.get(name) for f in c["fields"]])
+    for name, col in sorted(tp.fields.items()):
+        data, desc = field_column(col)
         write_column(fg, name, data)
         field_desc[name] = desc
     window = tp.window()
@@ -119,8 +131,8 @@ def summary_row(tp: TaskParts) -> dict:
     """Per-task figures for the end-of-run table and the store's attributes."""
     task, c = get_task(tp.task), tp.cols
     n = max(tp.n_steps, 1)
-    mix = Counter(c["action"])
-    tags = Counter(c["tag"])
+    mix = Counter(c["action"].tolist())
+    tags = Counter(c["tag"].tolist())
     places = mix.get("place", 0)
     return {
         "episodes": len(tp), "steps": tp.n_steps,

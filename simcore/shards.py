@@ -19,6 +19,7 @@ spec, never on which worker ran it or when: same command, same bytes.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from widgets import Place, action_kind
 from .episode import make_env, rollout
 from .registry import get_task
 from .seeding import episode_seed
-from .store import HASH_SIZE, frame_hash, ground_truth, save_part
+from .store import HASH_SIZE, _jsonable, frame_hash, ground_truth, save_part
 
 # Test hook: "<roll|render>:N" makes the process SIGKILL itself when it starts
 # its N-th unit of that kind, to prove that a run killed mid-way resumes with
@@ -137,8 +138,30 @@ def run_rollout_unit(unit: RolloutUnit, parts: Path) -> int:
             out["u"].append(a.u if place else np.nan)
             out["v"].append(a.v if place else np.nan)
         out["fields"].extend(fields)
+    # per-step columns as compact numpy arrays: a task's parts are all held in memory when assembled
+    for key, dtype in (("action", str), ("tag", str), ("u", np.float64), ("v", np.float64)):
+        out[key] = np.array(out[key], dtype=dtype)
+    out["fields"] = step_fields(out["fields"])
     save_part(parts / f"{unit.name}.pkl", out)
     return int(sum(out["length"]))
+
+
+def step_fields(rows: list[dict]) -> dict[str, np.ndarray]:
+    """Per-step task-field dicts as one array per field: bool, int64, float64 (None: NaN), str, or JSON text."""
+    cols = {}
+    for name in sorted({k for r in rows for k in r}):
+        vals = [r.get(name) for r in rows]
+        if all(isinstance(v, (bool, np.bool_)) for v in vals):
+            cols[name] = np.array(vals, bool)
+        elif all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in vals):
+            cols[name] = np.array(vals, np.int64)
+        elif all(v is None or isinstance(v, (int, float, np.integer, np.floating)) for v in vals):
+            cols[name] = np.array([np.nan if v is None else float(v) for v in vals], np.float64)
+        elif all(isinstance(v, str) for v in vals):
+            cols[name] = np.array(vals, str)
+        else:
+            cols[name] = np.array([json.dumps(_jsonable(v), sort_keys=True) for v in vals], dtype=object)
+    return cols
 
 
 def run_render_unit(unit: RenderUnit, parts: Path) -> int:

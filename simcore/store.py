@@ -123,19 +123,19 @@ def categorical(values, vocab: tuple[str, ...] | None = None) -> tuple[np.ndarra
         raise DatasetError(f"value {err.args[0]!r} is not in the vocabulary {vocab}") from None
 
 
-def field_column(name: str, values: list) -> tuple[np.ndarray, dict]:
-    """A task field (one value per step) as a typed column and its description."""
-    if all(isinstance(v, (bool, np.bool_)) for v in values):
-        return np.asarray(values, bool), {"dtype": "bool"}
-    if all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
-        return np.asarray(values, np.int64), {"dtype": "int64"}
-    if all(isinstance(v, (int, float, np.integer, np.floating)) or v is None for v in values):
-        return np.array([np.nan if v is None else float(v) for v in values], np.float64), {"dtype": "float64"}
-    if all(isinstance(v, str) for v in values):
-        codes, vocab = categorical(values)
+def field_column(data: np.ndarray) -> tuple[np.ndarray, dict]:
+    """A task field column (see `shards.step_fields`) as stored, with its description."""
+    kind = data.dtype.kind
+    if kind == "b":
+        return data, {"dtype": "bool"}
+    if kind in "iu":
+        return data.astype(np.int64), {"dtype": "int64"}
+    if kind == "f":
+        return data.astype(np.float64), {"dtype": "float64"}
+    if kind == "U":
+        codes, vocab = categorical(data.tolist())
         return codes, {"dtype": "category", "vocab": vocab}
-    # lists, dicts: one JSON text per step
-    return np.array([json.dumps(_jsonable(v), sort_keys=True) for v in values], dtype=object), {"dtype": "json"}
+    return data.astype(object), {"dtype": "json"}
 
 
 def write_column(group: zarr.Group, name: str, data: np.ndarray) -> None:
