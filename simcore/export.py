@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -24,6 +25,10 @@ import numpy as np
 import tyro
 from PIL import Image
 from tqdm import tqdm
+
+# tqdm's default lock is a multiprocessing semaphore, which spawned workers
+# never use and the resource tracker then reports as leaked; a thread lock is enough
+tqdm.set_lock(threading.RLock())
 
 from .dataset import Dataset
 from .store import DatasetError, remove_tree
@@ -126,9 +131,16 @@ def export_paper(args: Args) -> Path:
             for job in jobs:
                 bar.update(_write_episode(job))
         else:
-            with get_context("spawn").Pool(workers, initializer=_init, initargs=(str(args.store),)) as pool:
+            pool = get_context("spawn").Pool(workers, initializer=_init, initargs=(str(args.store),))
+            try:
                 for n in pool.imap_unordered(_write_episode, jobs):
                     bar.update(n)
+                pool.close()            # let workers exit cleanly (terminate() leaks a semaphore warning)
+            except BaseException:
+                pool.terminate()
+                raise
+            finally:
+                pool.join()
     os.replace(partial, out)
     return out
 

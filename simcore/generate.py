@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import warnings
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -24,6 +25,10 @@ import numpy as np
 import tyro
 import zarr
 from tqdm import tqdm
+
+# tqdm's default lock is a multiprocessing semaphore, which spawned workers
+# never use and the resource tracker then reports as leaked; a thread lock is enough
+tqdm.set_lock(threading.RLock())
 
 from . import release as release_mod
 from .assemble import TaskParts, format_summary, summary_row, write_root, write_task
