@@ -235,6 +235,8 @@ def generate(args: Args) -> Path:
         for t in tasks:
             parity[t] = release_mod.run_parity(t, args.parity_episodes)
     write_root(root, params, by_task, summary, parity)
+    for stray in store.rglob("*.partial"):
+        stray.unlink()      # zarr's own temporary files, left behind when a run was killed mid-write
     with warnings.catch_warnings():
         # zarr warns that consolidated metadata is not in the v3 spec yet; zarr-python reads it, and
         # readers without it still find every array through the plain per-node zarr.json files
