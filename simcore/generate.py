@@ -37,6 +37,9 @@ from .shards import render_units, rollout_units, run_render_unit, run_rollout_un
 from .store import FRAME_CODEC, SPLITS, DatasetError, atomic_write_bytes, load_part, open_root, remove_tree
 
 
+HASH_UNIT_SHARDS = 8
+
+
 @dataclass
 class Args:
     out: Path = Path("data/annosim.zarr")
@@ -210,7 +213,10 @@ def generate(args: Args) -> Path:
                                dimension_names=("step", "y", "x", "rgb"))
             elif g["frames"].shape != shape:
                 raise DatasetError(f"{frames_path}: frames array of shape {g['frames'].shape}, expected {shape}")
-        render += render_units(t, tp.first_step, tp.lengths, tp.render_specs(), args.shard_steps, frames_path)
+        # hashes alone need no shard alignment: bigger units rebuild fewer instances (an episode
+        # straddling two units is built twice)
+        per_unit = args.shard_steps if args.frames else args.shard_steps * HASH_UNIT_SHARDS
+        render += render_units(t, tp.first_step, tp.lengths, tp.render_specs(), per_unit, frames_path)
     if render:
         total = sum(u.stop - u.start for u in render)
         todo = _pending(render, hash_dir)
