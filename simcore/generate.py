@@ -34,7 +34,8 @@ from . import release as release_mod
 from .assemble import TaskParts, format_summary, summary_row, write_root, write_task
 from .registry import get_task, task_names
 from .shards import render_units, rollout_units, run_render_unit, run_rollout_unit
-from .store import FRAME_CODEC, SPLITS, DatasetError, atomic_write_bytes, load_part, open_root, remove_tree
+from .store import (FRAME_CODEC, SPLITS, TMP_MARK, DatasetError, atomic_write_bytes, load_part, open_root,
+                    remove_tree)
 
 
 HASH_UNIT_SHARDS = 8
@@ -241,8 +242,8 @@ def generate(args: Args) -> Path:
         for t in tasks:
             parity[t] = release_mod.run_parity(t, args.parity_episodes)
     write_root(root, params, by_task, summary, parity)
-    for stray in store.rglob("*.partial"):
-        stray.unlink()      # zarr's own temporary files, left behind when a run was killed mid-write
+    for stray in [*store.rglob("*.partial"), *store.rglob(f"*{TMP_MARK}*")]:
+        stray.unlink()      # temporary files (zarr's and ours) left behind by a run killed mid-write
     with warnings.catch_warnings():
         # zarr warns that consolidated metadata is not in the v3 spec yet; zarr-python reads it, and
         # readers without it still find every array through the plain per-node zarr.json files

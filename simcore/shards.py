@@ -33,7 +33,8 @@ from widgets import Place, action_kind
 from .episode import make_env, rollout
 from .registry import get_task
 from .seeding import episode_seed
-from .store import HASH_SIZE, _jsonable, frame_hash, ground_truth, save_part
+from .store import (HASH_SIZE, _jsonable, atomic_write_bytes, frame_hash, frame_shard_bytes, frames_shard_path,
+                    ground_truth, save_part)
 
 # Test hook: "<roll|render>:N" makes the process SIGKILL itself when it starts
 # its N-th unit of that kind, to prove that a run killed mid-way resumes with
@@ -189,8 +190,11 @@ def run_render_unit(unit: RenderUnit, parts: Path) -> int:
                 hashes[row - unit.start] = np.frombuffer(frame_hash(frame), np.uint8)
             env.click(x, y)
     if frames is not None:
-        # exactly one zarr shard: a full-shard write replaces the file atomically
-        zarr.open_array(unit.frames_path, mode="r+")[unit.start:unit.stop] = frames
+        # exactly one zarr shard, replaced atomically (temporary name, then rename)
+        array = zarr.open_array(unit.frames_path, mode="r")
+        path = frames_shard_path(array, Path(unit.frames_path), unit.shard)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, frame_shard_bytes(frames, array.shards[0]))
     save_part(parts / f"{unit.name}.pkl", hashes)
     return n
 

@@ -238,3 +238,20 @@ def test_short_episodes_are_padded_and_masked():
     (w,) = cut_windows(frames, np.full((5, 2), 2.0), (6, 4), np.zeros(5, bool), TASK, 0, 20, False)
     assert w["frames"].shape == (20, 4, 6, 3) and w["mask"].sum() == 5 and not w["frames"][5:].any()
     assert (w["clicks_norm"][5:] == 0).all()
+
+
+def test_frame_shards_written_by_annosim_are_those_zarr_writes(tmp_path):
+    from simcore.store import FRAME_CODEC, frame_shard_bytes, frames_shard_path
+    frames = simcore.render_episode(simcore.rollout(TASK, 3))[:40].copy()
+    frames[5] = 0                                   # equals the fill value: zarr leaves the chunk out
+    per_shard = 16                                  # 40 frames: two full shards and a partial one
+    arr = zarr.create_array(str(tmp_path / "f"), shape=frames.shape, dtype="uint8", chunks=(1,) + frames.shape[1:],
+                            shards=(per_shard,) + frames.shape[1:], compressors=FRAME_CODEC, fill_value=0)
+    arr[...] = frames
+    for k in range(3):
+        path = frames_shard_path(arr, tmp_path / "f", k)
+        assert path.read_bytes() == frame_shard_bytes(frames[k * per_shard:(k + 1) * per_shard], per_shard)
+    other = zarr.create_array(str(tmp_path / "g"), shape=frames.shape, dtype="uint8", chunks=(2,) + frames.shape[1:],
+                              shards=(per_shard,) + frames.shape[1:], compressors=FRAME_CODEC, fill_value=0)
+    with pytest.raises(DatasetError, match="not laid out as annosim writes it"):
+        frames_shard_path(other, tmp_path / "g", 0)
