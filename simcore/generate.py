@@ -145,14 +145,22 @@ def _prepare(out: Path, params: dict) -> Path | None:
     return partial
 
 
-def _run(fn, units: list, parts: Path, workers: int, bar: tqdm) -> None:
-    if workers == 0 or len(units) <= 1:
-        for unit in units:
-            bar.update(fn(unit, parts))
-        return
-    # spawn: workers must not inherit the parent's threads (tqdm's monitor) or Skia state
-    with ProcessPoolExecutor(min(workers, len(units)), mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(fn, unit, parts): unit for unit in units}
+class _Workers:
+    """Runs units in this process (0 workers) or in one spawned pool shared by both phases
+    (a spawned worker takes seconds to import Skia and the tasks)."""
+
+    def __init__(self, n: int):
+        self.n, self.pool = n, None
+
+    def run(self, fn, units: list, parts: Path, bar: tqdm) -> None:
+        if self.n == 0 or (len(units) <= 1 and self.pool is None):
+            for unit in units:
+                bar.update(fn(unit, parts))
+            return
+        if self.pool is None:
+            # spawn: workers must not inherit the parent's threads (tqdm's monitor, zarr's loop) or Skia state
+            self.pool = ProcessPoolExecutor(self.n, mp_context=get_context("spawn"))
+        futures = {self.pool.submit(fn, unit, parts): unit for unit in units}
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_EXCEPTION)
@@ -168,6 +176,10 @@ def _run(fn, units: list, parts: Path, workers: int, bar: tqdm) -> None:
                                        "rerun the same command to resume") from None
                 raise DatasetError(f"unit {futures[fut].name} failed: {err}") from err
 
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)   # running units finish: kept for a rerun
+
 
 def _pending(units: list, parts: Path) -> list:
     return [u for u in units if not (parts / f"{u.name}.pkl").exists()]
@@ -181,7 +193,14 @@ def generate(args: Args) -> Path:
         if not args.quiet:
             print(f"{out}: already complete with these parameters; nothing to do")
         return out
-    workers = (os.cpu_count() or 1) if args.workers == -1 else args.workers
+    workers = _Workers((os.cpu_count() or 1) if args.workers == -1 else args.workers)
+    try:
+        return _generate(args, params, out, partial, workers)
+    finally:
+        workers.close()
+
+
+def _generate(args: Args, params: dict, out: Path, partial: Path, workers: _Workers) -> Path:
     store, roll_dir, hash_dir = partial / "store", partial / "parts/roll", partial / "parts/hash"
     tasks = params["tasks"]
     counts = {"train": args.train, "val": args.val, "test": args.test}
@@ -190,7 +209,7 @@ def generate(args: Args) -> Path:
     units = [u for t in tasks for s in SPLITS
              for u in rollout_units(t, s, counts[s], args.shard_episodes, args.seed, args.style)]
     with tqdm(desc="rollouts", unit="step", disable=args.quiet, dynamic_ncols=True) as bar:
-        _run(run_rollout_unit, _pending(units, roll_dir), roll_dir, workers, bar)
+        workers.run(run_rollout_unit, _pending(units, roll_dir), roll_dir, bar)
     by_task = {t: TaskParts(t, [(u.split, roll_dir / f"{u.name}.pkl") for u in units if u.task == t]) for t in tasks}
 
     # phase 2: render (hashes and/or frames), step-aligned
@@ -224,7 +243,7 @@ def generate(args: Args) -> Path:
         with tqdm(desc="frames" if args.frames else "hashes", unit="frame", total=total,
                   initial=total - sum(u.stop - u.start for u in todo), disable=args.quiet,
                   dynamic_ncols=True) as bar:
-            _run(run_render_unit, todo, hash_dir, workers, bar)
+            workers.run(run_render_unit, todo, hash_dir, bar)
 
     # phase 3: tables, attributes, parity, then the one rename that publishes it
     summary = {}
