@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -68,6 +70,28 @@ def test_killed_run_resumes_with_nothing_lost_or_duplicated(reference, tmp_path,
     resumed = cli(out, "--workers", str(workers))
     assert resumed.returncode == 0, resumed.stderr
     assert not partial.exists()
+    assert tree_bytes(out) == tree_bytes(reference)
+
+
+def test_run_killed_from_outside_at_an_arbitrary_moment_resumes(reference, tmp_path):
+    """SIGKILL the whole process group (main + workers) while frames are being written."""
+    out = tmp_path / "x.zarr"
+    cmd = [sys.executable, "-W", "ignore", "-m", "simcore.generate", "--out", str(out), *SMALL, "--workers", "2"]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    hash_parts = Path(f"{out}.partial") / "parts" / "hash"
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline:
+        if hash_parts.exists() and any(hash_parts.glob("*.pkl")):
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+        time.sleep(0.01)
+    proc.wait()
+    if proc.returncode == 0:
+        pytest.skip("the run finished before it could be killed")
+    assert not out.exists()
+    resumed = cli(out, "--workers", "2")
+    assert resumed.returncode == 0, resumed.stderr
     assert tree_bytes(out) == tree_bytes(reference)
 
 
