@@ -68,11 +68,12 @@ def on_screen(markers, frame: int) -> list[int]:
 
 def marker_at(state: State, u: float, v: float) -> int:
     """The on-screen marker nearest to (u, v) within SELECT_R, or -1."""
-    best, best_d = -1, SELECT_R
+    best, best_d2 = -1, SELECT_R * SELECT_R     # squared distances: the same bits in the HTML twin
     for i in on_screen(state.markers, state.frame):
-        d = ((state.markers[i][0] - u) ** 2 + (state.markers[i][1] - v) ** 2) ** 0.5
-        if d <= best_d:
-            best, best_d = i, d
+        du, dv = state.markers[i][0] - u, state.markers[i][1] - v
+        d2 = du * du + dv * dv
+        if d2 <= best_d2:
+            best, best_d2 = i, d2
     return best
 
 
@@ -126,8 +127,10 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *_overlay(state)))
     live = not state.done
     panel = [
-        Row(Button("\u25c0 Prev", "prev", enabled=live and state.frame > 0, flex=1),
-            Button("Next \u25b6", "next", enabled=live and state.frame < N_FRAMES - 1, flex=1), gap=4),
+        # buttons in a row get an explicit height: a CSS row does not give them the natural height widgets does
+        Row(Button("\u25c0 Prev", "prev", enabled=live and state.frame > 0, height=theme.button_height, flex=1),
+            Button("Next \u25b6", "next", enabled=live and state.frame < N_FRAMES - 1, height=theme.button_height,
+                   flex=1), gap=4),
         Button("Undo", "undo", enabled=live and bool(state.markers)),
         Button("Done", "done", enabled=live),
         Label("\u25cb green: this frame", height=18, font_size=theme.small_size, color=CURRENT),
@@ -138,6 +141,11 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     hint = "Click a parent marker, then both daughter cells."
     return window("Cell Lineage Tracking", canvas, panel, status, theme, panel_width=PANEL_W, height=WINDOW_H,
                   layout=layout, hint=hint)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/cell_lineage_tracking.html) needs: the frames and the sizes."""
+    return {"size": SIZE, "n_frames": N_FRAMES, "select_r": SELECT_R, "frames": list(instance.frame_views)}
 
 
 def task_fields(state: State) -> dict:
