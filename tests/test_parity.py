@@ -213,3 +213,25 @@ def test_toolkit_pages_match_renderer_in_every_theme():
             pts = compare.hit_points(lay)
             got = json.loads(b.page.evaluate("a => JSON.stringify(hitTestMany(JSON.parse(a)))", json.dumps(pts)))
             assert compare.hit_mismatches(pts, compare.hit_map(lay, pts), got)[0] == 0, name
+
+
+@needs_browser
+def test_a_person_can_drop_a_task_file(tmp_path):
+    from playwright_parity.__main__ import export_task
+    from playwright_parity.browser import Browser
+    from playwright_parity.check import twin_path
+
+    name = TWIN_TASKS[0]
+    path = export_task(simcore.get_task(name), 3, tmp_path)
+    with Browser() as b:
+        b.load(twin_path(name))
+        assert "No task loaded" in b.page.inner_text("body")
+        b.page.evaluate("""(text) => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([text], 'task.json', {type: 'application/json'}));
+            document.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        }""", path.read_text())
+        b.page.wait_for_function("document.querySelector('.as-button') !== null")
+        task = simcore.get_task(name)
+        assert b.page.evaluate("getState()") == task.state_to_json(task.initial_state(task.make_instance(3)))
+        assert not b.errors

@@ -372,6 +372,16 @@
     }
     twin = t;
     Object.assign(window, api);
+    // Until task data arrives, tell a person how to get some (mount() replaces this).
+    const root = document.getElementById("annosim-root");
+    if (root && !data) {
+      const msg = document.createElement("div");
+      msg.className = "as-label";
+      Object.assign(msg.style, {color: theme.text, padding: "24px", fontSize: "13px", whiteSpace: "pre-line"});
+      msg.textContent = "No task loaded.\nDrop a task file onto this page; make one with\n" +
+        "python -m playwright_parity --task <task> --export-seed 0";
+      root.replaceChildren(msg);
+    }
     window.annosimReady = true;
   }
 
