@@ -22,8 +22,8 @@ same font files (measured against Chromium, see `playwright_parity/`):
 Only DejaVu Sans (regular, bold) is known: characters outside it have no
 fallback font here, while Chromium would fall back to another font.
 
-A whole run (text, size, weight, x phase, luminance class) is rendered once
-into an A8 `skia.Image`; drawing it again is one blit.
+A whole run (text, size, weight, x phase, colour) is rendered once into a
+premultiplied RGBA `skia.Image`; drawing it again is one blit.
 """
 from __future__ import annotations
 
@@ -196,15 +196,15 @@ def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int
 
 
 class _Run:
-    __slots__ = ("image", "dx", "dy")
+    __slots__ = ("mask", "dx", "dy")
 
-    def __init__(self, image: skia.Image | None, dx: int, dy: int):
-        self.image, self.dx, self.dy = image, dx, dy
+    def __init__(self, mask: np.ndarray | None, dx: int, dy: int):
+        self.mask, self.dx, self.dy = mask, dx, dy
 
 
 @lru_cache(maxsize=4096)
 def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
-    """The gamma-corrected A8 mask of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin)."""
+    """The gamma-corrected coverage of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin)."""
     glyphs, _ = shape(text, size, bold)
     origin = frac / FRAC_UNITS
     parts = []
@@ -228,8 +228,7 @@ def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
         a = lut[cov].astype(np.float32) / 255
         keep[gy - y0: gy - y0 + cov.shape[0], gx - x0: gx - x0 + cov.shape[1]] *= 1 - a
     mask = np.ascontiguousarray(np.round((1 - keep) * 255).astype(np.uint8))
-    image = skia.Image.fromarray(mask, colorType=skia.kAlpha_8_ColorType, copy=True)
-    return _Run(image, x0, y0)
+    return _Run(mask, x0, y0)
 
 
 class TextEngine:
@@ -272,11 +271,32 @@ class TextEngine:
         frac = int(round((x - fx) * FRAC_UNITS))
         if frac == FRAC_UNITS:
             fx, frac = fx + 1, 0
-        run = _run(text, size, bold, frac, lum_class(color))
-        if run.image is None:
-            return
-        iy = math.floor(baseline + 0.5)
-        canvas.drawImage(run.image, fx + run.dx, iy + run.dy, skia.SamplingOptions(), skia.Paint(Color=color))
+        image, dx, dy, paint = _blit(text, size, bold, frac, color)
+        if image is not None:
+            canvas.drawImage(image, fx + dx, math.floor(baseline + 0.5) + dy, _SAMPLING, paint)
+
+
+_SAMPLING = skia.SamplingOptions()
+
+
+@lru_cache(maxsize=4096)
+def _blit(text: str, size: int, bold: bool, frac: int, color: int) -> tuple:
+    """Everything a draw needs but the position: (image, dx, dy, paint), one dictionary lookup per label.
+
+    The colour is baked into a premultiplied RGBA image: Skia blits those ~15x faster than it
+    draws an A8 image tinted by the paint (264 vs 18 us for a 368x13 status line).
+    """
+    run = _run(text, size, bold, frac, lum_class(color))
+    if run.mask is None:
+        return None, 0, 0, None
+    a = run.mask.astype(np.uint32) * ((color >> 24) & 255)
+    a = (a + 127) // 255                                  # coverage x colour alpha
+    rgba = np.empty(run.mask.shape + (4,), np.uint8)
+    for c, shift in enumerate((16, 8, 0)):
+        rgba[..., c] = (a * ((color >> shift) & 255) + 127) // 255
+    rgba[..., 3] = a
+    image = skia.Image.fromarray(rgba, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+    return image, run.dx, run.dy, None
 
 
 TEXT = TextEngine()
