@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Column, Image, Label, Line, Place, Row, Text, Theme, window
+from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Row, Text, Theme, window
 
 from .world import N_FRAMES, N_MAX, SIZE, Instance
 
