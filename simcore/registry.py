@@ -21,6 +21,7 @@ A task is a sub-package of `tasks/` whose `__init__` exposes:
 | `oracle(state, instance)` | greedy correct next action from any state |
 | `metrics(state, instance)` | dict of the paper's metrics, including "primary" |
 | `task_fields(state)` | per-step fields for datasets (z, frame index, selection…) |
+| `twin_data(instance)` | *optional*: the data the HTML twin (`playwright_parity/web/<NAME>.html`) gets through `setTaskData`: a dict of JSON values in which every numpy uint8 array of 2 or 3 dimensions is a raster (the parity harness sends it as a PNG data URL, the page receives a decoded image). Tasks never import `playwright_parity`. |
 
 Discovery walks `tasks/`'s sub-packages, so simcore never names a task.
 """
@@ -30,6 +31,7 @@ import importlib
 import pkgutil
 from types import ModuleType
 
+OPTIONAL = ("twin_data",)
 REQUIRED = ("NAME", "TITLE", "PRETRAIN", "PAPER_LENGTH", "PRIMARY", "STYLES", "make_instance",
             "validate_instance", "initial_state", "validate_state", "state_to_json", "state_from_json",
             "view", "apply", "plan", "oracle", "metrics", "task_fields")

@@ -1,13 +1,14 @@
 """Skia rasterization of a laid-out widget tree into a numpy RGB frame.
 
-Boxes are painted the way Blink paints them (background on the inner rounded
-rect, border as a rounded-rect stroke inset by half its width), canvas items
+Boxes are painted the way Blink paints them (border as a rounded-rect stroke
+inset by half its width, background under it), canvas items
 the way canvas 2D does, so that frames match the HTML twins. The surface is a
 numpy RGBA buffer owned by the renderer; `render` copies its RGB planes into
 the caller's `uint8[H, W, 3]` frame (the one copy Skia's 4-byte pixels need).
 """
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 
 import numpy as np
@@ -31,12 +32,17 @@ def _rrect(rect: Rect, inset: float, radius: float) -> skia.RRect:
 
 def paint_box(canvas: skia.Canvas, rect: Rect, background: str | None, border: str | None,
               border_width: int, radius: int) -> None:
-    """Blink's way: fill the inner (padding-box) rounded rect, stroke the border at half its width."""
+    """Blink's way: the border is a rounded-rect stroke inset by half its width, and the background
+    fills the rounded rect of that stroke's centre line (Blink shrinks backgrounds under opaque
+    rounded borders to avoid bleeding). Measured against Chromium 156: corners within 4 levels for
+    radius 4 (up to 32 for radius 8 with a light background); painting the background on the
+    padding box instead leaves up to 70.
+    """
     bw = border_width if border else 0
     if background:
         paint = skia.Paint(Color=skcolor(background), AntiAlias=radius > 0)
         if radius > 0:
-            canvas.drawRRect(_rrect(rect, bw, radius), paint)
+            canvas.drawRRect(_rrect(rect, bw / 2, radius), paint)
         else:
             canvas.drawRect(skia.Rect.MakeLTRB(rect.x0 + bw, rect.y0 + bw, rect.x1 - bw, rect.y1 - bw), paint)
     if bw:
@@ -126,8 +132,13 @@ class Renderer:
         if align == "left":
             x = rect.x0 + padding_x
         else:
-            tw = TEXT.width(text, size, bold)
-            x = (rect.x0 + (rect.w - tw) / 2) if align == "center" else rect.x1 - padding_x - tw
+            # Blink lays lines out in LayoutUnits (1/64 px): the run's width is snapped up to one,
+            # and centring halves the free space with integer division of those units.
+            tw64 = math.ceil(TEXT.width(text, size, bold) * 64)
+            if align == "center":
+                x = rect.x0 + ((rect.w * 64 - tw64) // 2) / 64
+            else:
+                x = rect.x1 - padding_x - tw64 / 64
         TEXT.draw(canvas, text, x, base, size, skcolor(color), bold)
 
     def _paint_canvas(self, canvas: skia.Canvas, node: Canvas | Picture, rect: Rect) -> None:
@@ -168,12 +179,12 @@ class Renderer:
             if item.color:
                 canvas.drawPath(path, skia.Paint(
                     Color=skcolor(item.color), AntiAlias=True, Style=skia.Paint.kStroke_Style,
-                    StrokeWidth=item.width, StrokeJoin=skia.Paint.kMiter_Join))
+                    StrokeWidth=item.width, StrokeJoin=skia.Paint.kMiter_Join, StrokeMiter=10))  # canvas 2D's miterLimit
         elif isinstance(item, Text):
-            asc, desc = TEXT.metrics(item.size, item.bold)
+            # canvas 2D textAlign='center' (origin moved by half the float width),
+            # textBaseline='middle' (Blink: from the OS/2 typo metrics normalised to the em)
             tw = TEXT.width(item.text, item.size, item.bold)
-            # canvas 2D textBaseline='middle': the em box is centred on y
-            TEXT.draw(canvas, item.text, item.x - tw / 2, item.y + (asc - desc) / 2, item.size,
-                      skcolor(item.color), item.bold)
+            TEXT.draw(canvas, item.text, item.x - tw / 2, item.y + TEXT.middle_offset(item.size, item.bold),
+                      item.size, skcolor(item.color), item.bold)
         else:
             raise ValueError(f"canvas item: unknown type {type(item).__name__}")

@@ -1,37 +1,232 @@
-"""Text measurement and drawing with the fonts shipped in `widgets/fonts/`.
+"""Text measurement and drawing with the fonts shipped in `widgets/fonts/`, the way Chromium does on Linux.
 
 All GUI text goes through `TextEngine`, so the way glyphs are shaped and
-rasterized is decided in one place (the parity work makes it follow Chromium:
-HarfBuzz shaping, FreeType light hinting, Chromium's text gamma).
-Vertical placement uses integer ascent/descent as Blink does.
+rasterized is decided in one place. It follows what Blink + Skia do with the
+same font files (measured against Chromium, see `playwright_parity/`):
+
+- shaping: HarfBuzz with the font's kerning (Blink kerns by default; `skia.Font` does not);
+  advances are the unhinted (linear) ones, as with subpixel positioning;
+- glyph placement: each glyph origin is rounded to 1/4 px in x (Skia's
+  subpixel positioning: `floor(x + 1/8)` with a 2-bit phase), to a whole pixel in y;
+- rasterization: FreeType's light (vertical-only auto-) hinted outline, shifted by
+  the phase, filled by Skia's anti-aliased path rasterizer (not FreeType's);
+- coverage goes through Skia's mask-gamma table (`SkMaskGamma`,
+  `build_correcting_lut`) for the text colour's luminance, quantised to 3 bits,
+  with Linux Chromium's contrast and gamma, and is then blended src-over;
+- vertical metrics: Blink's integer ascent/descent (rounded, and on Linux one
+  pixel moved from ascent to descent when the descent was rounded down).
+
+A whole run (text, size, weight, x phase, luminance class) is rendered once
+into an A8 `skia.Image`; drawing it again is one blit.
 """
 from __future__ import annotations
 
 import math
+import struct
 from functools import lru_cache
 from pathlib import Path
 
+import freetype
+import numpy as np
 import skia
+import uharfbuzz as hb
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT_FILES = {False: FONT_DIR / "DejaVuSans.ttf", True: FONT_DIR / "DejaVuSans-Bold.ttf"}
 
+# Linux Chromium's text contrast and gamma (Skia's SK_GAMMA_CONTRAST / SK_GAMMA_EXPONENT
+# in Chromium's build: 0.2 and 1.2). Fitted on a sheet of labels (4 sizes, 4 colour pairs,
+# 4 x phases) against Chromium 156: gamma 1.19 gives max |diff| 3, mean 0.015;
+# 1.2 gives max 3, mean 0.020; contrast 0.1 or 0.3 is clearly worse.
+TEXT_CONTRAST = 0.2
+TEXT_GAMMA = 1.19
+LUM_BITS = 3          # SkMaskGamma = SkTMaskGamma<3, 3, 3>: luminance classes
+SUBPIXEL_STEPS = 4    # Skia's glyph x positions: 1/4 px
+HB_SCALE = 1 << 16    # Blink hands HarfBuzz 16.16 fixed-point sizes
+# Run origins are cached per 1/4096 px: DOM text sits on 1/64 px (LayoutUnits), but canvas
+# text can be anywhere, and a glyph's 1/4 px phase flips on tiny shifts of the origin.
+FRAC_UNITS = 4096
+
+_LOAD_FLAGS = freetype.FT_LOAD_TARGET_LIGHT | freetype.FT_LOAD_NO_BITMAP
+
 
 @lru_cache(maxsize=None)
-def _typeface(bold: bool) -> skia.Typeface:
+def _font_bytes(bold: bool) -> bytes:
     path = FONT_FILES[bold]
     if not path.exists():
         raise FileNotFoundError(f"font file missing: {path} (it ships inside the widgets package)")
-    return skia.Typeface.MakeFromFile(str(path))
+    return path.read_bytes()
 
 
-@lru_cache(maxsize=64)
-def _font(size: int, bold: bool) -> skia.Font:
-    font = skia.Font(_typeface(bold), size)
-    font.setEdging(skia.Font.Edging.kAntiAlias)
-    font.setSubpixel(True)
-    font.setHinting(skia.FontHinting.kSlight)
+@lru_cache(maxsize=None)
+def _typeface(bold: bool) -> skia.Typeface:
+    _font_bytes(bold)
+    return skia.Typeface.MakeFromFile(str(FONT_FILES[bold]))
+
+
+@lru_cache(maxsize=None)
+def _ft_face(bold: bool, size: int) -> freetype.Face:
+    face = freetype.Face(str(FONT_FILES[bold]))
+    face.set_char_size(size * 64)
+    return face
+
+
+@lru_cache(maxsize=None)
+def _hb_font(bold: bool, size: int) -> hb.Font:
+    font = hb.Font(hb.Face(_font_bytes(bold)))
+    font.scale = (size * HB_SCALE, size * HB_SCALE)
     return font
+
+
+@lru_cache(maxsize=None)
+def _font_units(bold: bool) -> dict:
+    """upem, hhea ascender/descender and OS/2 typo ascender/descender (font units)."""
+    face = freetype.Face(str(FONT_FILES[bold]))
+    data = _font_bytes(bold)
+    n_tables = struct.unpack(">H", data[4:6])[0]
+    typo = None
+    for i in range(n_tables):
+        tag, _, offset, _ = struct.unpack(">4sIII", data[12 + 16 * i: 28 + 16 * i])
+        if tag == b"OS/2":
+            typo = struct.unpack(">hh", data[offset + 68: offset + 72])
+    return {"upem": face.units_per_EM, "ascender": face.ascender, "descender": -face.descender, "typo": typo}
+
+
+# -- mask gamma (Skia's SkMaskGamma with a power-law colour space) ---------------
+
+
+def _scale255(v: int, bits: int) -> int:
+    """sk_t_scale255: replicate `bits` high bits over a byte."""
+    v = v << (8 - bits)
+    out = v
+    shift = bits
+    while shift < 8:
+        out |= v >> shift
+        shift += bits
+    return out & 255
+
+
+@lru_cache(maxsize=None)
+def _gamma_lut(lum_class: int) -> np.ndarray:
+    """build_correcting_lut for one luminance class (float32 arithmetic as in Skia)."""
+    contrast, gamma = TEXT_CONTRAST, TEXT_GAMMA
+    f = np.float32
+    src = f(_scale255(lum_class, LUM_BITS)) / f(255)
+    lin_src = f(src ** f(gamma))
+    dst = f(1) - src
+    lin_dst = f(dst ** f(gamma))
+    adj = f(contrast) * lin_dst
+    raw = np.arange(256, dtype=np.float32) / f(255)
+    srca = raw + (f(1) - raw) * adj * raw
+    if abs(src - dst) < 1 / 256:
+        out = srca
+    else:
+        lin_out = lin_src * srca + (f(1) - srca) * lin_dst
+        out = (lin_out ** f(1 / gamma) - dst) / (src - dst)
+    return np.clip(np.floor(out.astype(np.float32) * f(255) + f(0.5)), 0, 255).astype(np.uint8)
+
+
+def lum_class(color: int) -> int:
+    """SkComputeLuminance of an ARGB colour, quantised to the table index."""
+    r, g, b = (color >> 16) & 255, (color >> 8) & 255, color & 255
+    return ((r * 54 + g * 183 + b * 19) >> 8) >> (8 - LUM_BITS)
+
+
+# -- shaping and glyph rasterization ---------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def shape(text: str, size: int, bold: bool = False) -> tuple[tuple[tuple[int, float, float], ...], float]:
+    """((glyph, x, y) pen positions in px relative to the origin, total advance in px)."""
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    hb.shape(_hb_font(bold, size), buf, {"kern": True, "liga": True})
+    pen, glyphs = 0, []
+    for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
+        glyphs.append((info.codepoint, (pen + pos.x_offset) / HB_SCALE, -pos.y_offset / HB_SCALE))
+        pen += pos.x_advance
+    return tuple(glyphs), pen / HB_SCALE
+
+
+@lru_cache(maxsize=8192)
+def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int, int]:
+    """Coverage of a glyph shifted right by phase/4 px: (uint8[h, w], left, top).
+
+    FreeType hints the outline (light: vertical only); Skia's own path
+    rasterizer fills it, as Chromium does (FreeType's rasterizer gives other
+    coverage on near-horizontal edges: up to 30 levels on bowls).
+    """
+    face = _ft_face(bold, size)
+    face.load_glyph(gid, _LOAD_FLAGS)
+    dx, s = phase / SUBPIXEL_STEPS, 1 / 64
+    path = skia.Path()
+
+    def move(a, _):
+        path.moveTo(a.x * s + dx, -a.y * s)
+        return 0
+
+    def line(a, _):
+        path.lineTo(a.x * s + dx, -a.y * s)
+        return 0
+
+    def quad(a, b, _):
+        path.quadTo(a.x * s + dx, -a.y * s, b.x * s + dx, -b.y * s)
+        return 0
+
+    def cubic(a, b, c, _):
+        path.cubicTo(a.x * s + dx, -a.y * s, b.x * s + dx, -b.y * s, c.x * s + dx, -c.y * s)
+        return 0
+
+    face.glyph.outline.decompose(None, move_to=move, line_to=line, conic_to=quad, cubic_to=cubic)
+    bounds = path.computeTightBounds().roundOut()
+    w, h = bounds.width(), bounds.height()
+    if path.isEmpty() or w <= 0 or h <= 0:
+        return np.zeros((0, 0), np.uint8), 0, 0
+    surface = skia.Surface.MakeRaster(skia.ImageInfo.Make(w, h, skia.kAlpha_8_ColorType, skia.kPremul_AlphaType))
+    canvas = surface.getCanvas()
+    canvas.clear(0)
+    canvas.translate(-bounds.left(), -bounds.top())
+    canvas.drawPath(path, skia.Paint(AntiAlias=True, Color=skia.ColorWHITE))
+    cov = np.asarray(surface.makeImageSnapshot().toarray(colorType=skia.kAlpha_8_ColorType)).reshape(h, w).copy()
+    return cov, bounds.left(), -bounds.top()
+
+
+class _Run:
+    __slots__ = ("image", "dx", "dy")
+
+    def __init__(self, image: skia.Image | None, dx: int, dy: int):
+        self.image, self.dx, self.dy = image, dx, dy
+
+
+@lru_cache(maxsize=4096)
+def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
+    """The gamma-corrected A8 mask of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin)."""
+    glyphs, _ = shape(text, size, bold)
+    origin = frac / FRAC_UNITS
+    parts = []
+    for gid, gx, gy in glyphs:
+        x = origin + gx + 1 / (2 * SUBPIXEL_STEPS)
+        ix = math.floor(x)
+        phase = int((x - ix) * SUBPIXEL_STEPS)
+        cov, left, top = _glyph(bold, size, gid, phase)
+        if cov.size:
+            parts.append((cov, ix + left, math.floor(gy + 0.5) - top))
+    if not parts:
+        return _Run(None, 0, 0)
+    x0 = min(p[1] for p in parts)
+    y0 = min(p[2] for p in parts)
+    x1 = max(p[1] + p[0].shape[1] for p in parts)
+    y1 = max(p[2] + p[0].shape[0] for p in parts)
+    # Chromium blits glyph by glyph (src-over): coverage combines as 1 - prod(1 - a)
+    keep = np.ones((y1 - y0, x1 - x0), np.float32)
+    lut = _gamma_lut(lum)
+    for cov, gx, gy in parts:
+        a = lut[cov].astype(np.float32) / 255
+        keep[gy - y0: gy - y0 + cov.shape[0], gx - x0: gx - x0 + cov.shape[1]] *= 1 - a
+    mask = np.ascontiguousarray(np.round((1 - keep) * 255).astype(np.uint8))
+    image = skia.Image.fromarray(mask, colorType=skia.kAlpha_8_ColorType, copy=True)
+    return _Run(image, x0, y0)
 
 
 class TextEngine:
@@ -40,24 +235,45 @@ class TextEngine:
     @staticmethod
     @lru_cache(maxsize=64)
     def metrics(size: int, bold: bool = False) -> tuple[int, int]:
-        """(ascent, descent) in whole pixels, both positive."""
-        m = _font(size, bold).getMetrics()
-        return int(round(-m.fAscent)), int(round(m.fDescent))
+        """(ascent, descent) in whole pixels, both positive: Blink's `AscentDescentWithHacks` on Linux."""
+        u = _font_units(bold)
+        fa, fd = u["ascender"] * size / u["upem"], u["descender"] * size / u["upem"]
+        asc, desc = int(math.floor(fa + 0.5)), int(math.floor(fd + 0.5))
+        return asc, desc
 
     @staticmethod
-    @lru_cache(maxsize=4096)
+    def middle_offset(size: int, bold: bool = False) -> float:
+        """Canvas 2D `textBaseline='middle'`: baseline = y + this (OS/2 typo metrics scaled to the em, 1/64 px)."""
+        u = _font_units(bold)
+        ta, td = u["typo"] if u["typo"] else (u["ascender"], -u["descender"])
+        td = -td
+        a = round(size * ta / (ta + td) * 64) / 64
+        d = round(size * td / (ta + td) * 64) / 64
+        return (a - d) / 2
+
+    @staticmethod
     def width(text: str, size: int, bold: bool = False) -> float:
-        return _font(size, bold).measureText(text)
+        return shape(text, size, bold)[1]
 
     def baseline_in_box(self, top: float, height: float, size: int, bold: bool = False) -> float:
-        """Baseline of a line box of `height` whose text is vertically centred."""
+        """Baseline of a line box of `height` whose text is vertically centred (Blink: half-leading floored)."""
         asc, desc = self.metrics(size, bold)
         return top + math.floor((height - (asc + desc)) / 2) + asc
 
     def draw(self, canvas: skia.Canvas, text: str, x: float, baseline: float, size: int, color: int,
              bold: bool = False) -> None:
-        paint = skia.Paint(Color=color, AntiAlias=True)
-        canvas.drawString(text, x, baseline, _font(size, bold), paint)
+        """Draw `text` with its origin at (x, baseline); `color` is a Skia ARGB int."""
+        if not text:
+            return
+        fx = math.floor(x)
+        frac = int(round((x - fx) * FRAC_UNITS))
+        if frac == FRAC_UNITS:
+            fx, frac = fx + 1, 0
+        run = _run(text, size, bold, frac, lum_class(color))
+        if run.image is None:
+            return
+        iy = math.floor(baseline + 0.5)
+        canvas.drawImage(run.image, fx + run.dx, iy + run.dy, skia.SamplingOptions(), skia.Paint(Color=color))
 
 
 TEXT = TextEngine()

@@ -94,6 +94,11 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
                   height=WINDOW_H, layout=layout, hint=hint)
 
 
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/colored_dot_tracking.html) needs: the slice rasters and the MIP."""
+    return {"n_slices": N_SLICES, "size": SIZE, "slices": list(instance.slice_views), "mip": instance.mip}
+
+
 def task_fields(state: State) -> dict:
     return {"z": state.z, "mip": int(state.mip), "n_markers": len(state.markers)}
 
