@@ -149,6 +149,12 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     return window(None, canvas, panel, status, replace(theme, padding=PAD), panel_width=PANEL_W, layout=layout)
 
 
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/animal_behavioral_tracking.html) needs: the frames and the animal count."""
+    return {"size": SIZE, "n_frames": N_FRAMES, "n_max": N_MAX, "n_animals": instance.n,
+            "frames": list(instance.frame_views)}
+
+
 def task_fields(state: State) -> dict:
     return {"frame": state.frame, "animal": -1 if state.animal is None else state.animal,
             "kind": {"F": 1, "B": 2, None: 0}[state.kind], "n_markers": len(current_markers(state))}

@@ -1,6 +1,6 @@
 """Animal Limb Tracking GUI (paper A.2.5, Figure 12).
 
-Window 442x340: title, a 256x256 canvas with the current frame and the
+Window 444x340: title, a 256x256 canvas with the current frame and the
 keypoints placed on it, a tabbed sidebar, and a status bar (frame number,
 keypoints placed on this frame, selected keypoint).
 
@@ -31,12 +31,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Column, Image, Label, Place, Row, Theme, window
+from widgets import Button, Canvas, Circle, Column, Image, Place, Row, Theme, window
 
 from .world import KEYPOINTS, SIZE, Instance, tabs_of
 
 WINDOW_H = 340
-PANEL_W = 150
+PANEL_W = 152      # (152 - 2 x 4) / 3 tabs and (152 - 6) / 2 buttons are whole pixels, as CSS needs
 BTN_H = 24
 GRID_ROWS = 4        # keypoint grid: 2 columns x 4 rows fits the largest tab (8 buttons)
 TAB_COLORS = {"Body": "#ff5a5a", "Legs": "#4dd2ff", "Wings": "#ffd24d", "Spine": "#ff5a5a"}
@@ -119,10 +119,10 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     kps = KEYPOINTS[instance.species]
     here = {k for (f, k) in current_markers(state) if f == state.frame}
     open_tab = [k for k, (tab, _, _) in enumerate(kps) if tab == tabs[state.tab]]
+    half = (PANEL_W - theme.gap) // 2     # fixed widths: a lone button in the last row keeps its size
     buttons = [Button(kps[k][1] + (" \u2713" if k in here else ""), kp_action(kps[k][2]), enabled=live,
-                      active=state.keypoint == k, height=BTN_H, flex=1, font_size=11) for k in open_tab]
-    grid = [Row(*buttons[i:i + 2], *([Label("", flex=1)] if len(buttons[i:i + 2]) == 1 else []), gap=theme.gap)
-            for i in range(0, len(buttons), 2)]
+                      active=state.keypoint == k, width=half, height=BTN_H, font_size=11) for k in open_tab]
+    grid = [Row(*buttons[i:i + 2], gap=theme.gap) for i in range(0, len(buttons), 2)]
     panel = [
         Row(*(Button(t, tab_action(t), enabled=live, active=i == state.tab, height=BTN_H, flex=1, font_size=11)
               for i, t in enumerate(tabs)), gap=4),
@@ -137,6 +137,12 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     status = f"frame {state.frame + 1}/{instance.n_frames}   keypoints {len(here)}/{len(kps)}   selected: {sel}"
     return window("Animal Limb Tracking", canvas, panel, status, theme, panel_width=PANEL_W, height=WINDOW_H,
                   layout=layout)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/animal_limb_tracking.html) needs: frames, tabs, keypoint buttons."""
+    return {"size": SIZE, "n_frames": instance.n_frames, "tabs": list(tabs_of(instance.species)),
+            "keypoints": [list(k) for k in KEYPOINTS[instance.species]], "frames": list(instance.frame_views)}
 
 
 def task_fields(state: State) -> dict:
