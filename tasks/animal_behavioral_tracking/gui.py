@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Column, Image, Label, Line, Place, Row, Text, Theme, window
+from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Row, Text, Theme, window
 
 from .world import N_FRAMES, N_MAX, SIZE, Instance
 
@@ -147,6 +147,12 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     status = (f"frame {state.frame + 1}/{N_FRAMES}   animal {sel}   marker {kind}   "
               f"placed {placed}/{2 * instance.n}")
     return window(None, canvas, panel, status, replace(theme, padding=PAD), panel_width=PANEL_W, layout=layout)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/animal_behavioral_tracking.html) needs: the frames and the animal count."""
+    return {"size": SIZE, "n_frames": N_FRAMES, "n_max": N_MAX, "n_animals": instance.n,
+            "frames": list(instance.frame_views)}
 
 
 def task_fields(state: State) -> dict:
