@@ -122,7 +122,9 @@ class WindowDataset(Dataset):
         xbin[:n], ybin[:n] = torch.from_numpy(xb), torch.from_numpy(yb)
         valid = torch.zeros(C, dtype=torch.bool)
         valid[:n] = True
-        return {"frames": out_f, "xbin": xbin, "ybin": ybin, "valid": valid,
+        click_px = torch.zeros(C, 2, dtype=torch.float64)
+        click_px[:n] = torch.from_numpy(ep.clicks[s : s + n])
+        return {"click_px": click_px, "window": torch.tensor(ep.window),"frames": out_f, "xbin": xbin, "ybin": ybin, "valid": valid,
                 "task": torch.tensor(self.tasks.index(task)), "ep_seed": torch.tensor(ep_seed),
                 "start": torch.tensor(s)}
 

@@ -48,9 +48,9 @@ class SimSource:
         frames = np.asarray(sc.render_episode(ep))
         return Episode(frames, np.asarray(ep.clicks, dtype=np.float64), tuple(ep.window), list(ep.actions))
 
-    def judge(self, task: str, seed: int, clicks_xy: dict[int, tuple[float, float]]) -> dict[int, object]:
-        """Hit-test predicted clicks {step: (x, y)} in the GUI state before each step (teacher forcing:
-        the recorded clicks are replayed in between). Returns {step: action or None}."""
+    def judge(self, task: str, seed: int, clicks_xy: dict[int, list[tuple[float, float]]]) -> dict[int, list]:
+        """Hit-test clicks {step: [(x, y), ...]} in the GUI state before each step (teacher forcing:
+        the recorded clicks are replayed in between). Returns {step: [action or None, ...]}."""
         sc = self._simcore()
         t_mod = sc.get_task(task)
         ep = sc.rollout(t_mod, seed)
@@ -59,7 +59,7 @@ class SimSource:
         last = max(clicks_xy) if clicks_xy else -1
         for t, (x, y) in enumerate(np.asarray(ep.clicks)):
             if t in clicks_xy:
-                out[t] = env.hit(*clicks_xy[t])
+                out[t] = [env.hit(float(x_), float(y_)) for x_, y_ in clicks_xy[t]]
             if t >= last:
                 break
             env.click(float(x), float(y))
@@ -151,8 +151,8 @@ class SyntheticSource:
             return Place((x - x0) / (x1 - x0), (y - y0) / (y1 - y0))
         return None
 
-    def judge(self, task: str, seed: int, clicks_xy: dict[int, tuple[float, float]]) -> dict[int, object]:
-        return {t: self.hit(x, y) for t, (x, y) in clicks_xy.items()}
+    def judge(self, task: str, seed: int, clicks_xy: dict[int, list[tuple[float, float]]]) -> dict[int, list]:
+        return {t: [self.hit(x, y) for x, y in pts] for t, pts in clicks_xy.items()}
 
 
 def make_source(name: str):
