@@ -254,15 +254,14 @@ class Policy(nn.Module):
 
 
 def click_loss(lx, ly, xbin, ybin, valid=None):
-    """CE_x + CE_y, each averaged over valid steps (paper B.1)."""
+    """CE_x + CE_y, each averaged over valid steps (paper B.1). A weighted mean rather than boolean
+    indexing: no host sync (GPU) and it works on the meta device; all-padding gives 0."""
+    cx = F.cross_entropy(lx.float().transpose(1, 2), xbin, reduction="none")  # (B, T)
+    cy = F.cross_entropy(ly.float().transpose(1, 2), ybin, reduction="none")
     if valid is None:
-        valid = torch.ones_like(xbin, dtype=torch.bool)
-    v = valid.flatten()
-    if not v.any():
-        return lx.sum() * 0.0
-    cx = F.cross_entropy(lx.flatten(0, 1)[v].float(), xbin.flatten()[v])
-    cy = F.cross_entropy(ly.flatten(0, 1)[v].float(), ybin.flatten()[v])
-    return cx + cy
+        return cx.mean() + cy.mean()
+    w = valid.to(cx.dtype)
+    return ((cx + cy) * w).sum() / w.sum().clamp(min=1.0)
 
 
 def param_groups(model: Policy, lr_head: float, lr_backbone: float, weight_decay: float):
