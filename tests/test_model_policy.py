@@ -143,4 +143,4 @@ def test_tiny_model_overfits_one_batch():
         opt.zero_grad()
         loss.backward()
         opt.step()
-    assert float(loss) < 0.1 * first, (first, float(loss))
+    assert loss.item() < 0.1 * first, (first, loss.item())
