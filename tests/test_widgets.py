@@ -1,0 +1,133 @@
+"""Property tests of layout and hit-testing over generated widget trees."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from simcore.env import PRESS_CLAMP
+from widgets import (DARK, Box, Button, Canvas, Column, Label, LayoutError, Place, Press, Renderer, Row,
+                     hit_test, layout)
+
+
+@st.composite
+def trees(draw, depth=0):
+    """Rows/columns of fixed-size buttons, labels and at most one canvas."""
+    n = draw(st.integers(1, 4))
+    kids = []
+    for i in range(n):
+        kind = draw(st.sampled_from(["button", "label", "box"] if depth < 2 else ["button", "label"]))
+        if kind == "button":
+            kids.append(Button(f"b{depth}{i}", f"act{depth}_{i}_{draw(st.integers(0, 999))}",
+                               enabled=draw(st.booleans()), width=draw(st.integers(8, 60)),
+                               height=draw(st.integers(8, 40))))
+        elif kind == "label":
+            kids.append(Label("t", width=draw(st.integers(4, 50)), height=draw(st.integers(4, 30))))
+        else:
+            kids.append(draw(trees(depth + 1)))
+    direction = draw(st.sampled_from(["row", "column"]))
+    return Box(tuple(kids), direction=direction, padding=draw(st.integers(0, 8)), gap=draw(st.integers(0, 8)),
+               border_width=draw(st.integers(0, 2)), align=draw(st.sampled_from(["stretch", "start", "center", "end"])))
+
+
+def with_canvas(tree):
+    return Row(Canvas(50, 40), tree, gap=3, padding=2)
+
+
+def unique_actions(lay):
+    names = [c.action for c in lay.controls]
+    return len(names) == len(set(names))
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees(), st.lists(st.tuples(st.floats(-5, 400), st.floats(-5, 400)), min_size=1, max_size=40))
+def test_points_map_to_at_most_one_control(tree, points):
+    lay = layout(with_canvas(tree), DARK)
+    for x, y in points:
+        containing = [c for c in lay.controls if c.rect.contains(x, y)]
+        assert len(containing) <= 1
+        action = hit_test(lay, x, y)
+        if containing:
+            c = containing[0]
+            assert action == (Press(c.action) if c.enabled else None)
+        elif lay.canvas and lay.canvas[1].contains(x, y):
+            assert isinstance(action, Place) and 0 <= action.u < 1 and 0 <= action.v < 1
+        else:
+            assert action is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees(), st.floats(0, 1), st.floats(0, 1))
+def test_realized_clicks_hit_their_control(tree, fu, fv):
+    lay = layout(tree, DARK)
+    lo, hi = PRESS_CLAMP
+    u, v = lo + (hi - lo) * fu, lo + (hi - lo) * fv
+    for c in lay.controls:
+        x, y = c.rect.x0 + u * c.rect.w, c.rect.y0 + v * c.rect.h
+        assert hit_test(lay, x, y) == (Press(c.action) if c.enabled else None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(trees())
+def test_sibling_rects_do_not_overlap_and_nest_in_parent(tree):
+    lay = layout(tree, DARK)
+    rect_of = {}
+    for node, rect in lay.placed:
+        rect_of.setdefault(id(node), rect)
+
+    def check(node, rect):
+        if not isinstance(node, Box):
+            return
+        kids = [(c, r) for c, r in lay.placed if any(c is k for k in node.children)]
+        for i, (a, ra) in enumerate(kids):
+            assert node_inside(ra, rect)
+            for b, rb in kids[i + 1:]:
+                assert not ra.overlaps(rb)
+            check(a, ra)
+
+    check(tree, lay.placed[0][1])
+
+
+def node_inside(inner, outer):
+    return outer.x0 <= inner.x0 <= inner.x1 <= outer.x1 and outer.y0 <= inner.y0 <= inner.y1 <= outer.y1
+
+
+@settings(max_examples=100, deadline=None)
+@given(trees())
+def test_disabled_controls_never_fire(tree):
+    lay = layout(with_canvas(tree), DARK)
+    disabled = {c.action for c in lay.controls if not c.enabled}
+    for y in np.arange(0, lay.height, 2) + 0.5:
+        for x in np.arange(0, lay.width, 2) + 0.5:
+            a = hit_test(lay, x, y)
+            assert not (isinstance(a, Press) and a.name in disabled)
+
+
+def test_flex_and_stretch_layout():
+    tree = Column(Button("a", "a"), Box(flex=1), Button("b", "b", height=20), width=100, height=200, padding=10, gap=5)
+    lay = layout(tree, DARK)
+    a, b = lay.control("a").rect, lay.control("b").rect
+    assert (a.x0, a.y0, a.w, a.h) == (10, 10, 80, DARK.button_height)
+    assert b.y1 == 190 and b.h == 20 and b.w == 80
+
+
+def test_overflow_is_a_clear_error():
+    import pytest
+    with pytest.raises(LayoutError, match="overflows"):
+        layout(Row(Button("a", "a", width=80), Button("b", "b", width=80), width=100), DARK)
+
+
+def test_layout_cache_tracks_shape_not_content():
+    t1 = Column(Button("x", "x", enabled=True), Label("hello"), width=80)
+    t2 = Column(Button("y", "x", enabled=False), Label("other text"), width=80)
+    l1, l2 = layout(t1, DARK), layout(t2, DARK)
+    assert [r for _, r in l1.placed] == [r for _, r in l2.placed]
+    assert l1.controls[0].enabled and not l2.controls[0].enabled
+
+
+def test_render_writes_into_given_frame_and_is_deterministic():
+    tree = Row(Canvas(20, 20), Column(Button("Go", "go"), width=40), padding=4, gap=4)
+    r = Renderer(DARK)
+    out = np.zeros((36, 72, 3), np.uint8)
+    got = r.render(tree, out)
+    assert got is out and out.any()
+    assert Renderer(DARK).render(tree).tobytes() == out.tobytes()
