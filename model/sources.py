@@ -52,9 +52,8 @@ class SimSource:
         """Hit-test clicks {step: [(x, y), ...]} in the GUI state before each step (teacher forcing:
         the recorded clicks are replayed in between). Returns {step: [action or None, ...]}."""
         sc = self._simcore()
-        t_mod = sc.get_task(task)
-        ep = sc.rollout(t_mod, seed)
-        env = sc.Env(t_mod, _instance_of(ep, t_mod, seed))
+        ep = sc.rollout(task, seed)
+        env = sc.make_env(ep.task, ep.seed, ep.theme, ep.layout)
         out = {}
         last = max(clicks_xy) if clicks_xy else -1
         for t, (x, y) in enumerate(np.asarray(ep.clicks)):
@@ -64,12 +63,6 @@ class SimSource:
                 break
             env.click(float(x), float(y))
         return out
-
-
-def _instance_of(ep, task, seed):
-    # The Episode may carry its instance; otherwise rebuild it from the seed.
-    inst = getattr(ep, "instance", None)
-    return inst if inst is not None else task.make_instance(seed)
 
 
 # ------------------------------------------------------------------------------ synthetic GUI
