@@ -90,8 +90,9 @@ class DinoV2(nn.Module):
         self.cls_token = nn.Parameter(torch.zeros(1, 1, cfg.dim))
         self.register_tokens = nn.Parameter(torch.zeros(1, cfg.n_registers, cfg.dim))
         self.pos_embed = nn.Parameter(torch.zeros(1, 1 + cfg.pos_grid**2, cfg.dim))
-        # Unused here (masked-image pre-training); kept so official state dicts load strictly.
-        self.mask_token = nn.Parameter(torch.zeros(1, cfg.dim))
+        # Unused here (masked-image pre-training); a buffer, not a parameter, so that DDP does not
+        # wait for its gradient, yet still in the state dict so official checkpoints load strictly.
+        self.register_buffer("mask_token", torch.zeros(1, cfg.dim))
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.depth))
         self.norm = nn.LayerNorm(cfg.dim, eps=cfg.eps)
         self._init_weights()

@@ -68,7 +68,7 @@ class SelfAttention(nn.Module):
     def __init__(self, cfg: PolicyConfig):
         super().__init__()
         assert cfg.n_embd % cfg.n_head == 0 and (cfg.n_embd // cfg.n_head) % 2 == 0
-        self.n_head, self.dropout = cfg.n_head, cfg.dropout
+        self.n_head, self.attn_dropout = cfg.n_head, cfg.attn_dropout
         self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
         self.resid_drop = nn.Dropout(cfg.dropout)
@@ -83,7 +83,7 @@ class SelfAttention(nn.Module):
             if "k" in cache:
                 k, v = torch.cat([cache["k"], k], dim=2), torch.cat([cache["v"], v], dim=2)
             cache["k"], cache["v"] = k, v
-        p = self.dropout if self.training else 0.0
+        p = self.attn_dropout if self.training else 0.0
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p)  # (B, h, L, hd)
         return self.resid_drop(self.c_proj(y.transpose(1, 2).reshape(B, L, C)))
 

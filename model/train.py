@@ -71,6 +71,8 @@ class Args:
     """Gradient-norm clip."""
     dropout: float | None = None
     """Override the head's dropout (paper: 0.1)."""
+    attn_dropout: float | None = None
+    """Override the attention-weight dropout (paper: 0.1; 0 makes CPU attention 5x faster)."""
     window_mode: str = "sliding"
     """sliding (random window starts) | tiled (nearly non-overlapping windows), paper C.4."""
     windows_per_episode: int = 4
@@ -132,24 +134,28 @@ def autocast_ctx(dtype_arg: str, device: torch.device):
     return (lambda: torch.autocast(device.type, dtype=torch.bfloat16)) if use_bf16 else nullcontext
 
 
+def _dropout_overrides(args: Args) -> dict:
+    d = {"dropout": args.dropout, "attn_dropout": args.attn_dropout}
+    return {k: v for k, v in d.items() if v is not None}
+
+
 def build_model(args: Args) -> Policy:
     if args.init_from is not None:
         ck = load_checkpoint(args.init_from)
         cfg = PolicyConfig.from_dict(ck["model_config"])
-        if args.dropout is not None:
-            cfg = dataclasses.replace(cfg, dropout=args.dropout)
+        cfg = dataclasses.replace(cfg, **_dropout_overrides(args))
         model = Policy(cfg)
         model.load_state_dict(ck["model"])
         return model
-    cfg = preset(args.size, context_frames=args.context, **({} if args.dropout is None else {"dropout": args.dropout}))
+    cfg = preset(args.size, context_frames=args.context, **_dropout_overrides(args))
     model = Policy(cfg)
     if args.encoder_weights is not None:
         load_encoder_weights(model.encoder, args.encoder_weights)
     return model
 
 
-def train(args: Args) -> list[float]:
-    """Run training; returns this invocation's per-step losses (rank-averaged)."""
+def train(args: Args) -> dict:
+    """Run training; returns {"losses": this invocation's per-step losses (rank-averaged), "model"}."""
     rank, world, device = setup_dist(args.device)
     out = Path(args.out_dir)
     ckpt_path = out / "ckpt.pt"
@@ -249,7 +255,7 @@ def train(args: Args) -> list[float]:
             break
     if bar is not None:
         bar.close()
-    return losses
+    return {"losses": losses, "model": model}
 
 
 def _save(model, opt, sched, step, args, path, rank, world, device):
