@@ -235,6 +235,6 @@ def encoder_param_count(cfg: EncoderConfig) -> int:
     """Analytic parameter count (used to check the big presets without allocating them)."""
     D, hidden = cfg.dim, int(cfg.dim * cfg.mlp_ratio)
     per_block = 4 * D + (3 * D * D + 3 * D) + (D * D + D) + 2 * D + (D * hidden + hidden) + (hidden * D + D)
-    embed = 3 * cfg.patch**2 * D + D + D + cfg.n_registers * D + (1 + cfg.pos_grid**2) * D + D
+    embed = 3 * cfg.patch**2 * D + D + D + cfg.n_registers * D + (1 + cfg.pos_grid**2) * D  # conv, bias, cls, regs, pos
     return embed + cfg.depth * per_block + 2 * D
 

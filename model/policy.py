@@ -27,12 +27,19 @@ from model.encoder import DinoV2, prepare_images
 
 
 def resize_frames(frames: torch.Tensor, h: int, w: int) -> torch.Tensor:
-    """uint8[N,H,W,3] -> uint8[N,h,w,3] (bilinear, antialiased; paper: stretch to 524x436)."""
+    """uint8[N,H,W,3] -> uint8[N,h,w,3] (bilinear, antialiased; paper: stretch to 524x436).
+
+    On CPU torch resizes uint8 channels-last directly (11x faster than via float, measured
+    0.23 s vs 2.7 s for 119 frames 426x436 -> 262x218; results within 1 level)."""
     if frames.shape[1:3] == (h, w):
         return frames
-    x = frames.permute(0, 3, 1, 2).float()
+    x = frames.permute(0, 3, 1, 2)  # a channels-last view, no copy
+    if frames.device.type != "cpu":
+        x = x.float()
     x = F.interpolate(x, size=(h, w), mode="bilinear", antialias=True, align_corners=False)
-    return x.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1).contiguous()
+    if x.dtype != torch.uint8:
+        x = x.round_().clamp_(0, 255).to(torch.uint8)
+    return x.permute(0, 2, 3, 1).contiguous()
 
 
 def block_causal_mask(n_frames: int, P: int, device=None) -> torch.Tensor:

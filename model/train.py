@@ -73,6 +73,8 @@ class Args:
     """Override the head's dropout (paper: 0.1)."""
     attn_dropout: float | None = None
     """Override the attention-weight dropout (paper: 0.1; 0 makes CPU attention 5x faster)."""
+    img_size: tuple[int, int] | None = None
+    """Override the model input W H (default: the size's 524 436; bins follow the input)."""
     window_mode: str = "sliding"
     """sliding (random window starts) | tiled (nearly non-overlapping windows), paper C.4."""
     windows_per_episode: int = 4
@@ -147,7 +149,8 @@ def build_model(args: Args) -> Policy:
         model = Policy(cfg)
         model.load_state_dict(ck["model"])
         return model
-    cfg = preset(args.size, context_frames=args.context, **_dropout_overrides(args))
+    size = {} if args.img_size is None else {"img_w": args.img_size[0], "img_h": args.img_size[1]}
+    cfg = preset(args.size, context_frames=args.context, **size, **_dropout_overrides(args))
     model = Policy(cfg)
     if args.encoder_weights is not None:
         load_encoder_weights(model.encoder, args.encoder_weights)
