@@ -25,8 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader
 
-from model.checkpoint import load_policy
-from model.config import preset
+from model.checkpoint import load_checkpoint, load_policy
+from model.config import PolicyConfig, preset
 from model.data import StreamSampler, WindowDataset, bins_to_pixels, select_tasks
 from model.policy import Policy
 from model.sources import action_key, make_source
@@ -44,6 +44,8 @@ class Args:
     """model.train checkpoint; omitted = an untrained model of --size (baseline)."""
     size: str = "tiny"
     """Model size of the untrained baseline (ignored with --checkpoint)."""
+    untrained: bool = False
+    """With --checkpoint: evaluate a freshly initialised model of the checkpoint's config (baseline)."""
     source: str = "sim"
     """Episode source: sim | synthetic."""
     tasks: list[str] = field(default_factory=list)
@@ -164,14 +166,20 @@ def main() -> None:
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
     torch.manual_seed(args.seed)
-    model = load_policy(args.checkpoint) if args.checkpoint is not None else Policy(preset(args.size))
+    if args.checkpoint is None:
+        model = Policy(preset(args.size))
+    elif args.untrained:
+        model = Policy(PolicyConfig.from_dict(load_checkpoint(args.checkpoint)["model_config"]))
+    else:
+        model = load_policy(args.checkpoint)
     if args.context > model.cfg.context_frames:
         raise SystemExit(f"--context {args.context} exceeds the model's {model.cfg.context_frames} frames")
     source = make_source(args.source)
     tasks = select_tasks(source, args.tasks, [], pretrain_only=True)
     res = evaluate_teacher(model, source, tasks, windows=args.windows, context=args.context,
                            batch_size=args.batch_size, seed=args.seed, num_workers=args.num_workers, device=device)
-    res["checkpoint"] = str(args.checkpoint) if args.checkpoint else f"untrained {args.size}"
+    res["checkpoint"] = (f"untrained {args.size}" if args.checkpoint is None else
+                         f"untrained, config of {args.checkpoint}" if args.untrained else str(args.checkpoint))
     o = res["overall"]
     print(f"{res['checkpoint']}: loss {o['loss']:.3f}  validity {o['validity']:.3f}  "
           f"button acc {o['button_accuracy']}  place type {o['place_type_accuracy']}  "
