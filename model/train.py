@@ -205,6 +205,7 @@ def train(args: Args) -> dict:
     if rank == 0:
         (out / "args.json").write_text(json.dumps(dataclasses.asdict(args), default=str, indent=1))
         _truncate_log(log_path, step)
+    tb = _tensorboard(out) if rank == 0 else None
     bar = None
     if rank == 0 and args.progress:
         from tqdm import tqdm
@@ -245,6 +246,9 @@ def train(args: Args) -> dict:
                    "frames_per_s": fps, "samples": step * per_step * world, "time": time.time() - t_start}
             with open(log_path, "a") as f:
                 f.write(json.dumps(rec) + "\n")
+            if tb is not None:
+                for k in ("loss", "lr_head", "grad_norm", "frames_per_s"):
+                    tb.add_scalar(k, rec[k], step)
         out_of_time = args.max_minutes is not None and time.time() - t_start > args.max_minutes * 60
         if world > 1:  # all ranks must agree to stop
             flag = torch.tensor(float(out_of_time), device=device)
@@ -258,6 +262,8 @@ def train(args: Args) -> dict:
             break
     if bar is not None:
         bar.close()
+    if tb is not None:
+        tb.close()
     return {"losses": losses, "model": model}
 
 
@@ -275,6 +281,15 @@ def _save(model, opt, sched, step, args, path, rank, world, device):
                                "args": json.loads(json.dumps(dataclasses.asdict(args), default=str))})
     if world > 1:
         dist.barrier()
+
+
+def _tensorboard(out: Path):
+    """A SummaryWriter in out/tb when the tensorboard package is installed, else None (optional)."""
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        return None
+    return SummaryWriter(str(out / "tb"))
 
 
 def _truncate_log(path: Path, step: int) -> None:
