@@ -9,8 +9,9 @@ Consecutive k share an episode, and one batch goes to one worker, so a small per
 cache makes rendering cost ~1 episode per `windows_per_episode` samples. Resuming = starting the
 sampler at the consumed position: data position is one integer.
 
-Train and evaluation episodes never coincide: episode seeds are even for split 0 (train) and odd
-for split 1 (held-out evaluation).
+Episode seeds come from the source (`simcore.episode_seed(base, task, split, index)` for the
+simulator), per split: training reads "train", teacher-forced evaluation reads "test", so held-out
+windows never come from a training episode.
 Episodes shorter than the window are right-padded (zero frames, `valid` False): with causal
 attention, padding after the real steps cannot change their predictions.
 """
@@ -23,9 +24,7 @@ import torch
 from torch.utils.data import Dataset, Sampler
 
 from model.policy import resize_frames
-from model.sources import Episode
-
-SPLITS = {"train": 0, "eval": 1}
+from model.sources import SPLITS, Episode
 
 
 def select_tasks(source, include: list[str] | None, exclude: list[str] | None, pretrain_only: bool) -> list[str]:
@@ -42,10 +41,9 @@ def select_tasks(source, include: list[str] | None, exclude: list[str] | None, p
     return tasks
 
 
-def episode_seed(seed: int, split: int, e: int) -> tuple[int, int]:
-    """(task index draw, episode seed) for episode e; seeds have parity `split`."""
-    a, b = np.random.SeedSequence([seed, split, e]).generate_state(2)
-    return int(a), int(b >> 1) * 2 + split
+def task_draw(seed: int, split: int, e: int) -> int:
+    """The uniform task draw of mixture episode e (an independent stream per split)."""
+    return int(np.random.SeedSequence([seed, split, e]).generate_state(1)[0])
 
 
 def window_start(T: int, C: int, j: int, mode: str, rng: np.random.Generator) -> int:
@@ -81,7 +79,8 @@ class WindowDataset(Dataset):
                  cache_episodes: int = 2):
         if split not in SPLITS:
             raise ValueError(f"split must be one of {list(SPLITS)}, got {split!r}")
-        self.source, self.tasks, self.seed, self.split = source, list(tasks), seed, SPLITS[split]
+        self.source, self.tasks, self.seed = source, list(tasks), seed
+        self.split_name, self.split = split, SPLITS[split]
         self.C, self.wpe, self.mode, self.img_hw = context, windows_per_episode, window_mode, img_hw
         self.cache_size = cache_episodes
         self._cache: OrderedDict = OrderedDict()
@@ -91,8 +90,8 @@ class WindowDataset(Dataset):
         return 2**62
 
     def episode_ref(self, e: int) -> tuple[str, int]:
-        draw, ep_seed = episode_seed(self.seed, self.split, e)
-        return self.tasks[draw % len(self.tasks)], ep_seed
+        task = self.tasks[task_draw(self.seed, self.split, e) % len(self.tasks)]
+        return task, self.source.episode_seed(self.seed, task, self.split_name, e)
 
     def load(self, task: str, ep_seed: int) -> tuple[Episode, torch.Tensor]:
         key = (task, ep_seed)

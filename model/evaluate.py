@@ -1,6 +1,6 @@
 """Evaluate a policy: `python -m model.evaluate --mode teacher --checkpoint runs/x/ckpt.pt --json out.json`.
 
-Teacher-forced (paper B.3): random `context`-frame windows of held-out episodes (split "eval":
+Teacher-forced (paper B.3): random `context`-frame windows of held-out episodes (split "test":
 episode seeds disjoint from training's); given the true history the model predicts each click
 (argmax of the x and y heads). A predicted click is judged by hit-testing it in the GUI state
 before that step (the recorded clicks are replayed in between):
@@ -93,7 +93,7 @@ def evaluate_teacher(model: Policy, source, tasks: list[str], *, windows: int, c
                      seed: int, num_workers: int = 0, device="cpu") -> dict:
     model.eval().to(device)
     cfg = model.cfg
-    ds = WindowDataset(source, tasks, seed=seed, split="eval", context=context, windows_per_episode=1,
+    ds = WindowDataset(source, tasks, seed=seed, split="test", context=context, windows_per_episode=1,
                        window_mode="sliding", img_hw=(cfg.img_h, cfg.img_w))
     loader = DataLoader(ds, batch_size=batch_size, sampler=StreamSampler(0, windows), num_workers=num_workers,
                         generator=torch.Generator().manual_seed(seed))

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import zlib
+
 import numpy as np
+
+# Split ids as in simcore.seeding; evaluation reads "test", training "train".
+SPLITS = {"train": 0, "val": 1, "test": 2}
 
 
 @dataclass
@@ -41,6 +46,10 @@ class SimSource:
 
     def pretrain(self, name: str) -> bool:
         return bool(getattr(self._simcore().get_task(name), "PRETRAIN", True))
+
+    def episode_seed(self, base: int, task: str, split: str, index: int) -> int:
+        """simcore's seeding, so that windows name the same episodes as simcore-generated datasets."""
+        return int(self._simcore().episode_seed(base, task, split, index))
 
     def episode(self, task: str, seed: int) -> Episode:
         sc = self._simcore()
@@ -97,6 +106,11 @@ class SyntheticSource:
 
     def pretrain(self, name: str) -> bool:
         return name != "synthetic_heldout"
+
+    def episode_seed(self, base: int, task: str, split: str, index: int) -> int:
+        """Seeds whose residue mod 3 is the split id: splits never share an episode."""
+        ss = np.random.SeedSequence([base, zlib.crc32(task.encode()), SPLITS[split], index])
+        return int(ss.generate_state(1, np.uint64)[0] >> np.uint64(3)) * 3 + SPLITS[split]
 
     def _plan(self, seed: int):
         rng = np.random.default_rng(seed)

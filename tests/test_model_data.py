@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from model.data import (StreamSampler, WindowDataset, bins_to_pixels, click_bins, episode_seed, select_tasks,
+from model.data import (StreamSampler, WindowDataset, bins_to_pixels, click_bins, select_tasks,
                         window_start)
 from model.sources import SyntheticSource
 
@@ -26,10 +26,12 @@ def test_same_seed_same_bytes_and_order_independent():
 
 
 def test_train_and_eval_episodes_are_disjoint():
-    train = {episode_seed(0, 0, e)[1] for e in range(2000)}
-    held = {episode_seed(0, 1, e)[1] for e in range(2000)}
-    assert not train & held
-    assert all(s % 2 == 0 for s in train) and all(s % 2 == 1 for s in held)
+    train, test = _ds(split="train"), _ds(split="test")
+    a = {train.episode_ref(e) for e in range(2000)}
+    b = {test.episode_ref(e) for e in range(2000)}
+    assert not a & b and len(a) == 2000
+    with pytest.raises(ValueError, match="split"):
+        _ds(split="eval")
 
 
 def test_short_episode_is_right_padded_with_mask():
