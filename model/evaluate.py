@@ -39,7 +39,7 @@ class Args:
     """Teacher-forced evaluation of a BC policy on held-out episodes."""
 
     mode: str = "teacher"
-    """teacher (B.3 teacher-forced) | closed (autoregressive; not implemented yet)."""
+    """teacher (B.3 teacher-forced) | closed (autoregressive in the live simcore GUI; sim source only)."""
     checkpoint: Path | None = None
     """model.train checkpoint; omitted = an untrained model of --size (baseline)."""
     size: str = "tiny"
@@ -51,7 +51,11 @@ class Args:
     tasks: list[str] = field(default_factory=list)
     """Tasks to evaluate (default: every task with PRETRAIN True)."""
     windows: int = 1024
-    """Number of random held-out windows (paper: 1024)."""
+    """Teacher mode: number of random held-out windows (paper: 1024)."""
+    episodes: int = 50
+    """Closed mode: held-out episodes per task (paper: 50-300)."""
+    temperature: float = 0.4
+    """Closed mode: sampling temperature (paper: 0.4; 0 = argmax)."""
     context: int = 20
     """Frames per window."""
     batch_size: int = 8
@@ -159,9 +163,7 @@ def main() -> None:
     import tyro
 
     args = tyro.cli(Args)
-    if args.mode == "closed":
-        raise SystemExit("--mode closed (autoregressive evaluation) is not implemented yet; use --mode teacher")
-    if args.mode != "teacher":
+    if args.mode not in ("teacher", "closed"):
         raise SystemExit(f"--mode must be teacher or closed, got {args.mode!r}")
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
@@ -176,6 +178,9 @@ def main() -> None:
         raise SystemExit(f"--context {args.context} exceeds the model's {model.cfg.context_frames} frames")
     source = make_source(args.source)
     tasks = select_tasks(source, args.tasks, [], pretrain_only=True)
+    if args.mode == "closed":
+        _main_closed(args, model, tasks, device)
+        return
     res = evaluate_teacher(model, source, tasks, windows=args.windows, context=args.context,
                            batch_size=args.batch_size, seed=args.seed, num_workers=args.num_workers, device=device)
     res["checkpoint"] = (f"untrained {args.size}" if args.checkpoint is None else
@@ -194,6 +199,22 @@ def main() -> None:
     png = args.png or (args.json.with_suffix(".png") if args.json is not None else None)
     if png is not None:
         plot_metrics(res, png, title=res["checkpoint"])
+
+
+def _main_closed(args: Args, model: Policy, tasks: list[str], device) -> None:
+    from model.closed_loop import evaluate_closed
+
+    if args.source != "sim":
+        raise SystemExit("--mode closed needs --source sim (a live simcore GUI)")
+    res = evaluate_closed(model, tasks, episodes=args.episodes, seed=args.seed, temperature=args.temperature,
+                          device=device)
+    for task, r in res["per_task"].items():
+        print(f"{task}: " + "  ".join(f"{k} {v:.3f}" for k, v in r.items()))
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        tmp = args.json.with_suffix(".tmp")
+        tmp.write_text(json.dumps(res, indent=1))
+        os.replace(tmp, args.json)
 
 
 if __name__ == "__main__":
