@@ -103,7 +103,8 @@ def evaluate_teacher(model: Policy, source, tasks: list[str], *, windows: int, c
                         generator=torch.Generator().manual_seed(seed))
     overall, per_task = _empty(), defaultdict(_empty)
     for b in loader:
-        lx, ly, _ = model(b["frames"].to(device), b["xbin"].to(device), b["ybin"].to(device))
+        with torch.autocast(torch.device(device).type, dtype=torch.bfloat16, enabled=torch.device(device).type == "cuda"):
+            lx, ly, _ = model(b["frames"].to(device), b["xbin"].to(device), b["ybin"].to(device))
         ce = (F.cross_entropy(lx.float().transpose(1, 2), b["xbin"].to(device), reduction="none")
               + F.cross_entropy(ly.float().transpose(1, 2), b["ybin"].to(device), reduction="none")).cpu()
         px_bin, py_bin = lx.argmax(-1).cpu().numpy(), ly.argmax(-1).cpu().numpy()

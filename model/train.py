@@ -178,7 +178,8 @@ def train(args: Args) -> dict:
     step = 0
     torch.manual_seed(args.seed * 1000 + rank)  # dropout stream, distinct per rank
     if args.resume:
-        ck = load_checkpoint(ckpt_path, map_location=device)
+        # CPU first: RNG states must stay CPU ByteTensors; load_state_dict moves the rest to `device`.
+        ck = load_checkpoint(ckpt_path, map_location="cpu")
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         sched.load_state_dict(ck["scheduler"])
