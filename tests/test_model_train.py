@@ -79,7 +79,7 @@ def test_cli_train_then_evaluate(tmp_path):
     assert out.with_suffix(".png").exists()
     bad = subprocess.run([sys.executable, "-m", "model.evaluate", "--mode", "closed", "--source", "synthetic"],
                          env=env, capture_output=True, text=True, timeout=120)
-    assert bad.returncode != 0 and "not implemented" in bad.stderr
+    assert bad.returncode != 0 and "needs --source sim" in bad.stderr
 
 
 def test_resume_without_checkpoint_and_bad_init_are_clear(tmp_path):
