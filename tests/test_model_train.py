@@ -62,24 +62,29 @@ def test_ddp_two_gloo_processes_match_one_process(tmp_path):
     assert len(ck["rng"]) == 2 and ck["step"] == 2
 
 
-def test_cli_train_then_evaluate(tmp_path):
+def test_cli_train_then_evaluate(tmp_path, monkeypatch):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     run = tmp_path / "run"
     subprocess.run([sys.executable, "-m", "model.train", "--size", "tiny", "--source", "synthetic", "--steps", "2",
                     "--context", "4", "--batch-size", "2", "--grad-accum", "1", "--num-workers", "1",
                     "--out-dir", str(run), "--no-progress"], check=True, env=env, timeout=120)
     assert (run / "ckpt.pt").exists() and (run / "log.jsonl").exists() and (run / "loss.png").exists()
+    # The evaluate CLI in-process (one torch import less than a subprocess: this test stays fast).
+    import pytest
+
+    from model import evaluate
+
     out = tmp_path / "eval.json"
-    subprocess.run([sys.executable, "-m", "model.evaluate", "--checkpoint", str(run / "ckpt.pt"), "--source",
-                    "synthetic", "--windows", "4", "--context", "4", "--num-workers", "0", "--json", str(out)],
-                   check=True, env=env, timeout=120)
+    monkeypatch.setattr(sys, "argv", ["evaluate", "--checkpoint", str(run / "ckpt.pt"), "--source", "synthetic",
+                                      "--windows", "4", "--context", "4", "--num-workers", "0", "--json", str(out)])
+    evaluate.main()
     res = json.loads(out.read_text())
     o = res["overall"]
     assert 0 <= o["validity"] <= 1 and o["steps"] > 0 and "place@5px" in o
     assert out.with_suffix(".png").exists()
-    bad = subprocess.run([sys.executable, "-m", "model.evaluate", "--mode", "closed", "--source", "synthetic"],
-                         env=env, capture_output=True, text=True, timeout=120)
-    assert bad.returncode != 0 and "needs --source sim" in bad.stderr
+    monkeypatch.setattr(sys, "argv", ["evaluate", "--mode", "closed", "--source", "synthetic"])
+    with pytest.raises(SystemExit, match="needs --source sim"):
+        evaluate.main()
 
 
 def test_resume_without_checkpoint_and_bad_init_are_clear(tmp_path):
