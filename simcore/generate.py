@@ -259,7 +259,11 @@ def _generate(args: Args, params: dict, out: Path, partial: Path, workers: _Work
     if args.release:
         parity = {}
         for t in tasks:
-            parity[t] = release_mod.run_parity(t, args.parity_episodes)
+            seeds = by_task[t].cols.get("seed", []) if t in by_task else []
+            # an evenly spaced sample of the dataset's own episodes (first, last and between)
+            pick = np.unique(np.linspace(0, len(seeds) - 1, min(args.parity_episodes, len(seeds))).round()
+                             .astype(int)) if len(seeds) else []
+            parity[t] = release_mod.run_parity(t, args.parity_episodes, seeds=[int(seeds[i]) for i in pick])
     write_root(root, params, by_task, summary, parity)
     for stray in [*store.rglob("*.partial"), *store.rglob(f"*{TMP_MARK}*")]:
         stray.unlink()      # temporary files (zarr's and ours) left behind by a run killed mid-write

@@ -26,11 +26,17 @@ def check_available() -> None:
                            f"or not on the path; install it or generate without --release")
 
 
-def run_parity(task: str, episodes: int, timeout_s: float = 3600.0) -> dict:
-    """Run `python -m playwright_parity --task T --episodes K --json P`; returns its report or raises."""
+def run_parity(task: str, episodes: int, timeout_s: float = 3600.0, seeds: list[int] | None = None) -> dict:
+    """Run `python -m playwright_parity --task T --episodes K [--seeds S ...] --json P`; its report or raises.
+
+    `seeds` makes the harness check those episodes (a sample of the dataset's own) instead of seeds 0..K-1.
+    """
     with tempfile.TemporaryDirectory(prefix="annosim-parity-") as tmp:
         report_path = Path(tmp) / "report.json"
-        cmd = [sys.executable, "-m", HARNESS, "--task", task, "--episodes", str(episodes), "--json", str(report_path)]
+        cmd = [sys.executable, "-m", HARNESS, "--task", task, "--episodes", str(episodes)]
+        if seeds:
+            cmd += ["--seeds", *map(str, seeds)]
+        cmd += ["--json", str(report_path)]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
         except subprocess.TimeoutExpired:
