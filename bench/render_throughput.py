@@ -75,7 +75,8 @@ def main(args: Args) -> dict:
         print(f"{task}: {row['skia_fps']:.0f} frames/s", flush=True)
     print()
     print_table(rows, [("task", "task", "s"), ("dims", "", "s"), ("size", "frame", "s"),
-                       ("skia_fps", "skia frames/s", ".0f"), ("browser_fps", "browser frames/s", ".1f"), ("ratio", "ratio", ".0f")])
+                       ("skia_fps", "skia frames/s", ".0f"), ("browser_fps", "browser frames/s", ".1f"),
+                       ("ratio", "ratio", ".0f")])
     ratios = [r["ratio"] for r in rows if r.get("ratio") and is_2d(r["task"])]
     result = {"benchmark": "render_throughput", "machine": machine(), "args": vars(args) | {"json": str(args.json)},
               "rows": rows, "median_ratio": float(np.median(ratios)) if ratios else None}

@@ -91,10 +91,11 @@ def figures(summary: dict, results, out: Path, title: str) -> list[str]:
     return paths
 
 
-def main(args: ClosedArgs) -> dict:
+def main(args: ClosedArgs, policy=None) -> dict:
+    """`policy` overrides `args.policy` (e.g. a BC model already in memory)."""
     tasks = args.tasks or simcore.task_names()
     specs = episode_specs(tasks, args.episodes, args.seed)
-    results, times = run(make_policy(args), specs, args.batch, progress=args.progress)
+    results, times = run(policy or make_policy(args), specs, args.batch, progress=args.progress)
     summary = summarize(results)
     reference = annotator_mix(specs)
     print(f"\npolicy {args.policy}: {times.steps} steps, {times.steps / max(times.simulator_s + times.policy_s, 1e-9):.0f}"

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tyro
@@ -32,6 +32,8 @@ class Args:
     """registered task name, or "all" for every task that has a twin page"""
     episodes: int = 20
     """annotator episodes per task (seeds 0 .. N-1, `simcore.rollout`)"""
+    seeds: list[int] = field(default_factory=list)
+    """annotator episodes with exactly these seeds instead (the dataset release gate passes a sample of its own)"""
     random_walks: int = 3
     """seeded random-walk episodes per task (random valid actions, one in eight an arbitrary press)"""
     walk_length: int = 60
@@ -62,7 +64,7 @@ def tasks_to_check(name: str) -> tuple[list[str], dict[str, str]]:
 
 def episodes_for(task, args: Args) -> list[Episode]:
     eps = []
-    for seed in range(args.episodes):
+    for seed in (args.seeds or range(args.episodes)):
         ep = simcore.rollout(task, seed, args.style, args.theme, args.layout)
         eps.append(Episode("annotator", seed, list(ep.actions)))
     for k in range(args.random_walks):
@@ -88,6 +90,8 @@ def validate(args: Args) -> None:
                            ("walk_length", args.walk_length, 1), ("max_images", args.max_images, 0)):
         if value < lo:
             raise ValueError(f"--{key.replace('_', '-')}: expected an integer >= {lo}, got {value}")
+    if any(s < 0 for s in args.seeds):
+        raise ValueError(f"--seeds: expected integers >= 0, got {args.seeds}")
     if args.theme not in THEMES:
         raise ValueError(f"--theme: unknown theme {args.theme!r}; known: {sorted(THEMES)}")
     if args.layout not in PANELS:
@@ -128,7 +132,7 @@ def main(args: Args) -> int:
         except BrowserMissing as exc:
             print(f"playwright_parity: {exc}", file=sys.stderr)
             return 2
-    config = {"task": args.task, "episodes": args.episodes, "random_walks": args.random_walks,
+    config = {"task": args.task, "episodes": args.episodes, "seeds": list(args.seeds), "random_walks": args.random_walks,
               "walk_length": args.walk_length, "style": args.style, "theme": args.theme, "layout": args.layout,
               "seconds": round(time.perf_counter() - t0, 1)}
     report = build(results, skipped, thresholds, config)

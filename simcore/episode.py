@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import Callable
 
 import numpy as np
 
@@ -48,11 +49,13 @@ def make_env(task: "ModuleType | str", seed: int, theme: str = "dark", layout: s
 
 
 def rollout(task: "ModuleType | str", seed: int, style: str = "default", theme: str = "dark",
-            layout: str = "right") -> Episode:
+            layout: str = "right", before_click: "Callable[[int, Env], None] | None" = None) -> Episode:
     """Run the task's annotator plan for episode `seed` through `Env.click`.
 
     Every click is realized from the intended action and must hit-test back to
     it; a mismatch is a bug in the task's GUI or plan and raises.
+    `before_click(t, env)` sees the env in the state of frame t (datasets read
+    per-step task fields there without replaying the episode).
     """
     task = get_task(task)
     if style not in task.STYLES:
@@ -68,6 +71,8 @@ def rollout(task: "ModuleType | str", seed: int, style: str = "default", theme: 
         if not same_action(intended, fired):
             raise AssertionError(f"{task.NAME} seed {seed} step {t}: click ({x:.2f}, {y:.2f}) for {intended} "
                                  f"hit-tests to {fired}")
+        if before_click is not None:
+            before_click(t, env)
         env.click(x, y)
         clicks[t] = (x, y)
         # keep what the click fired (its u, v) with the annotator's intent tag

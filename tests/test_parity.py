@@ -165,3 +165,73 @@ def test_a_person_can_click_the_twin():
         assert state["markers"] == [[0.25, 0.5, 1]]
         assert b.page.evaluate("executeAction('mip')") == {"success": True}
         assert b.page.evaluate("executeAction({type: 'press', name: '+z'})") == {"success": False}  # disabled on MIP
+
+
+def kitchen_sink(th):
+    """Every node and canvas item type, flex shares, all label alignments, rounded borders, a Picture."""
+    from widgets import Box, Circle, Image, Label, Line, Picture, Polyline, Text
+    rng = np.random.default_rng(0)
+    canvas = Canvas(160, 120, background="#101010", items=(
+        Image(rng.integers(0, 255, (30, 40, 3), np.uint8)),
+        Circle(40.3, 50.7, 12, fill="#ff000080", stroke="#ffffff", stroke_width=1.5),
+        Line(5, 5, 150.5, 100.25, color="#00ff00", width=2),
+        Polyline(((10, 110), (60, 70.5), (110, 112)), color="#ffff00", width=3, closed=True, fill="#0000ff55"),
+        Text(80.4, 20.6, "Bold 12", color="#ffffff", size=12, bold=True),
+        Text(120, 90, "n=7", color="#ffcc00", size=11)))
+    pic = Picture(60, 30, items=(Image(rng.integers(0, 255, (90, 120, 3), np.uint8), smooth=True),
+                                 Circle(30, 15, 8, stroke="#ff00ff", stroke_width=2)))
+    return Column(
+        Label("Toolkit Title", height=22, font_size=th.title_size, color=th.title, bold=True),
+        Row(canvas, Column(Button("Alpha", "a"), Button("Bee", "b", active=True), Button("Off", "c", enabled=False),
+                           Label("right", align="right", padding_x=4),
+                           Label("centre", align="center", background="#333333"), width=120, gap=th.gap),
+            gap=8, align="start"),
+        Row(Box(flex=1, background="#444444", border="#888888", border_width=2, radius=6),
+            Box(flex=2, background="#224466", border="#66aaff", border_width=1, radius=4), pic, height=30, gap=4),
+        Label("status:   spaced   out", height=26, background=th.status_bg, color=th.status_text, padding_x=8),
+        Label("hint text, small", flex=1, color=th.text_dim, font_size=th.small_size),
+        width=316, height=300, padding=10, gap=6, background=th.window_bg)
+
+
+@needs_browser
+def test_toolkit_pages_match_renderer_in_every_theme():
+    """annosim.js vs widgets/raster.py on a tree with every node type (web/_toolkit.html mounts it)."""
+    from playwright_parity.browser import Browser
+    from playwright_parity.treejson import tree_to_json
+    from widgets import Renderer
+
+    with Browser() as b:
+        for name, th in THEMES.items():
+            tree = kitchen_sink(th)
+            lay = layout(tree, th)
+            b.load(WEB / "_toolkit.html", f"theme={name}")
+            b.fit(lay.width, lay.height)
+            b.page.evaluate("d => setTaskData(d)", jsonable({"tree": tree_to_json(tree)}))
+            shot, frame = b.screenshot(), Renderer(th).render(lay)
+            stats = compare.pixel_stats(shot, frame)
+            assert not compare.Thresholds().crossed(stats), (name, stats, compare.worst_region(shot, frame, lay))
+            pts = compare.hit_points(lay)
+            got = json.loads(b.page.evaluate("a => JSON.stringify(hitTestMany(JSON.parse(a)))", json.dumps(pts)))
+            assert compare.hit_mismatches(pts, compare.hit_map(lay, pts), got)[0] == 0, name
+
+
+@needs_browser
+def test_a_person_can_drop_a_task_file(tmp_path):
+    from playwright_parity.__main__ import export_task
+    from playwright_parity.browser import Browser
+    from playwright_parity.check import twin_path
+
+    name = TWIN_TASKS[0]
+    path = export_task(simcore.get_task(name), 3, tmp_path)
+    with Browser() as b:
+        b.load(twin_path(name))
+        assert "No task loaded" in b.page.inner_text("body")
+        b.page.evaluate("""(text) => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([text], 'task.json', {type: 'application/json'}));
+            document.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+        }""", path.read_text())
+        b.page.wait_for_function("document.querySelector('.as-button') !== null")
+        task = simcore.get_task(name)
+        assert b.page.evaluate("getState()") == task.state_to_json(task.initial_state(task.make_instance(3)))
+        assert not b.errors

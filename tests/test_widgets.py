@@ -140,23 +140,25 @@ def test_render_writes_into_given_frame_and_is_deterministic():
 @given(st.integers(0, 2**24 - 1), st.sampled_from([255, 0xcc, 0x99, 0x30]), st.integers(0, 2**32 - 1),
        st.sampled_from(["12", "Done", "z: 3 / 15   points: 4", "\u2212z"]), st.integers(0, 63))
 def test_text_blend_tables_match_skia(rgb, alpha, seed, text, frac):
-    """`pixels.blend_mask` (the renderer's text blit) gives Skia's drawImage pixels, clipped alike."""
+    """`pixels.blend_mask` through `text.blend_table` (the renderer's text blit) gives TEXT.draw's pixels."""
     import skia
 
-    from widgets.pixels import blend_mask, mask_lut
-    from widgets.text import TEXT
+    from widgets.pixels import blend_mask
+    from widgets.text import TEXT, blend_table
 
     color = (alpha << 24) | rgb
     rng = np.random.default_rng(seed)
     base = rng.integers(0, 256, (40, 220, 4), dtype=np.uint8)
     base[..., 3] = 255
-    run, ix, iy = TEXT.place(text, 5 + frac / 64, 25, 12, color)
-    lut = mask_lut(color)
-    assert lut is not None
+    x = 5 + frac / 64
+    table = blend_table(color)
+    assert table is not None
     ref = base.copy()
-    canvas = skia.Surface(ref, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType).getCanvas()
+    surface = skia.Surface(ref, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+    canvas = surface.getCanvas()
     canvas.clipRect(skia.Rect.MakeLTRB(0, 0, 20, 40))
-    canvas.drawImage(run.image, ix, iy, skia.SamplingOptions(), skia.Paint(Color=color))
+    TEXT.draw(canvas, text, x, 25, 12, color)
     got = base.copy()
-    blend_mask(got, run.mask, ix, iy, (0, 0, 20, 40), lut)
+    mask, ix, iy = TEXT.place(text, x, 25, 12, color)
+    blend_mask(got, mask, ix, iy, (0, 0, 20, 40), table)
     assert np.array_equal(got, ref)

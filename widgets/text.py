@@ -22,8 +22,8 @@ same font files (measured against Chromium, see `playwright_parity/`):
 Only DejaVu Sans (regular, bold) is known: characters outside it have no
 fallback font here, while Chromium would fall back to another font.
 
-A whole run (text, size, weight, x phase, luminance class) is rendered once
-into an A8 `skia.Image`; drawing it again is one blit.
+A whole run (text, size, weight, x phase, colour) is rendered once into a
+premultiplied RGBA `skia.Image`; drawing it again is one blit.
 """
 from __future__ import annotations
 
@@ -196,15 +196,15 @@ def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int
 
 
 class _Run:
-    __slots__ = ("image", "mask", "dx", "dy")
+    __slots__ = ("mask", "dx", "dy")
 
-    def __init__(self, image: skia.Image | None, dx: int, dy: int, mask: np.ndarray | None = None):
-        self.image, self.mask, self.dx, self.dy = image, mask, dx, dy
+    def __init__(self, mask: np.ndarray | None, dx: int, dy: int):
+        self.mask, self.dx, self.dy = mask, dx, dy
 
 
 @lru_cache(maxsize=4096)
 def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
-    """The gamma-corrected A8 mask of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin).
+    """The gamma-corrected coverage of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin).
 
     The mask depends on the origin only through each glyph's 1/4 px slot, so runs are shared
     by every origin that puts the glyphs in the same slots (canvas text lands anywhere)."""
@@ -238,9 +238,8 @@ def _run_in_slots(text: str, size: int, bold: bool, slots: tuple[int, ...], lum:
         a = lut[cov].astype(np.float32) / 255
         keep[gy - y0: gy - y0 + cov.shape[0], gx - x0: gx - x0 + cov.shape[1]] *= 1 - a
     mask = np.ascontiguousarray(np.round((1 - keep) * 255).astype(np.uint8))
-    image = skia.Image.fromarray(mask, colorType=skia.kAlpha_8_ColorType, copy=True)
     mask.flags.writeable = False
-    return _Run(image, x0, y0, mask)
+    return _Run(mask, x0, y0)
 
 
 class TextEngine:
@@ -275,8 +274,8 @@ class TextEngine:
         return top + math.floor((height - (asc + desc)) / 2) + asc
 
     def place(self, text: str, x: float, baseline: float, size: int, color: int,
-              bold: bool = False) -> tuple[_Run, int, int] | None:
-        """The run `draw` blits and the integer pixel where its mask's top-left goes (None: nothing to draw)."""
+              bold: bool = False) -> tuple[np.ndarray, int, int] | None:
+        """(coverage mask, x, y of its top-left pixel) of what `draw` blits (None: nothing to draw)."""
         if not text:
             return None
         fx = math.floor(x)
@@ -284,17 +283,92 @@ class TextEngine:
         if frac == FRAC_UNITS:
             fx, frac = fx + 1, 0
         run = _run(text, size, bold, frac, lum_class(color))
-        if run.image is None:
+        if run.mask is None:
             return None
-        return run, fx + run.dx, math.floor(baseline + 0.5) + run.dy
+        return run.mask, fx + run.dx, math.floor(baseline + 0.5) + run.dy
 
     def draw(self, canvas: skia.Canvas, text: str, x: float, baseline: float, size: int, color: int,
              bold: bool = False) -> None:
         """Draw `text` with its origin at (x, baseline); `color` is a Skia ARGB int."""
-        placed = self.place(text, x, baseline, size, color, bold)
-        if placed is not None:
-            run, ix, iy = placed
-            canvas.drawImage(run.image, ix, iy, skia.SamplingOptions(), skia.Paint(Color=color))
+        if not text:
+            return
+        fx = math.floor(x)
+        frac = int(round((x - fx) * FRAC_UNITS))
+        if frac == FRAC_UNITS:
+            fx, frac = fx + 1, 0
+        image, dx, dy, paint = _blit(text, size, bold, frac, color)
+        if image is not None:
+            canvas.drawImage(image, fx + dx, math.floor(baseline + 0.5) + dy, _SAMPLING, paint)
+
+
+_SAMPLING = skia.SamplingOptions()
+
+
+@lru_cache(maxsize=4096)
+def _blit(text: str, size: int, bold: bool, frac: int, color: int) -> tuple:
+    """Everything a draw needs but the position: (image, dx, dy, paint), one dictionary lookup per label.
+
+    The colour is baked into a premultiplied RGBA image: Skia blits those ~15x faster than it
+    draws an A8 image tinted by the paint (264 vs 18 us for a 368x13 status line).
+    """
+    run = _run(text, size, bold, frac, lum_class(color))
+    if run.mask is None:
+        return None, 0, 0, None
+    return _premul_image(run.mask, color), run.dx, run.dy, None
+
+
+def _premul_image(mask: np.ndarray, color: int) -> skia.Image:
+    """Coverage `mask` in ARGB `color` as a premultiplied RGBA image (what `draw` blits)."""
+    a = mask.astype(np.uint32) * ((color >> 24) & 255)
+    a = (a + 127) // 255                                  # coverage x colour alpha
+    rgba = np.empty(mask.shape + (4,), np.uint8)
+    for c, shift in enumerate((16, 8, 0)):
+        rgba[..., c] = (a * ((color >> shift) & 255) + 127) // 255
+    rgba[..., 3] = a
+    return skia.Image.fromarray(rgba, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+
+
+# -- the same pixels without Skia: blend tables --------------------------------------
+# A run drawn by `draw` over an opaque pixel gives, per channel, a value that depends only on the
+# run's coverage there, the destination channel and the colour. `blend_table(color)` asks Skia for
+# all of them (a coverage ramp drawn exactly as `draw` does, over every destination value), so that
+# `pixels.blend_mask` reproduces `draw` bit for bit at ~1 ns a pixel.
+
+_TABLE_LOCK = threading.Lock()
+_CHANNEL_TABLES: dict[tuple[int, int], np.ndarray | None] = {}
+_BLEND_TABLES: dict[int, np.ndarray | None] = {}
+
+
+def _channel_table(s: int, alpha: int) -> np.ndarray | None:
+    """Skia's result[coverage, dst] for colour channel value `s` at `alpha` over opaque dst (None: not separable)."""
+    dst = np.empty((256, 256, 4), np.uint8)
+    dst[..., :3] = np.arange(256, dtype=np.uint8)[None, :, None]
+    dst[..., 3] = 255
+    surface = skia.Surface(dst, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
+    ramp = np.ascontiguousarray(np.repeat(np.arange(256, dtype=np.uint8)[:, None], 256, axis=1))
+    surface.getCanvas().drawImage(_premul_image(ramp, (alpha << 24) | (s * 0x010101)), 0, 0, _SAMPLING, None)
+    del surface
+    if not (np.all(dst[..., 3] == 255) and np.array_equal(dst[..., 0], dst[..., 1])
+            and np.array_equal(dst[..., 0], dst[..., 2])):
+        return None
+    return np.ascontiguousarray(dst[..., 0])
+
+
+def blend_table(color: int) -> np.ndarray | None:
+    """uint8[3, 256, 256]: `draw`'s result[channel, coverage, dst] for ARGB `color` over opaque pixels
+    (None: the tables do not describe it; use `draw`)."""
+    table = _BLEND_TABLES.get(color, False)
+    if table is not False:
+        return table
+    with _TABLE_LOCK:
+        alpha, tables = (color >> 24) & 255, []
+        for s in ((color >> 16) & 255, (color >> 8) & 255, color & 255):
+            if (s, alpha) not in _CHANNEL_TABLES:
+                _CHANNEL_TABLES[(s, alpha)] = _channel_table(s, alpha)
+            tables.append(_CHANNEL_TABLES[(s, alpha)])
+        table = None if any(t is None for t in tables) else np.ascontiguousarray(np.stack(tables))
+        _BLEND_TABLES[color] = table
+    return table
 
 
 TEXT = TextEngine()

@@ -153,6 +153,46 @@
     return el;
   }
 
+  /** widgets.layout's integer rules where CSS would use fractions or count borders: `flex` children get
+   *  floor shares of the free space (the remainder one pixel at a time from the first), whatever
+   *  their borders, and `align: "center"` floors an odd slack. Sizes become explicit pixels, parents
+   *  first, so nested boxes see their final size. */
+  function integerLayout(el) {
+    const n = el._node;
+    if (n.kind !== "box") return;
+    const row = n.direction === "row";
+    const kids = Array.from(el.children);
+    const cs = getComputedStyle(el);
+    const inner = row
+      ? el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight)
+      : el.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+    const flexers = kids.filter((k) => k._node.flex > 0 && (row ? k._node.width : k._node.height) == null);
+    if (flexers.length) {
+      const fixed = kids.filter((k) => !flexers.includes(k))
+        .reduce((sum, k) => sum + (row ? k.offsetWidth : k.offsetHeight), 0);
+      const free = inner - fixed - n.gap * (kids.length - 1);
+      const total = flexers.reduce((sum, k) => sum + k._node.flex, 0);
+      const shares = flexers.map((k) => Math.floor((free * k._node.flex) / total));
+      let rem = free - shares.reduce((a, b) => a + b, 0);
+      flexers.forEach((k, i) => {
+        const size = shares[i] + (rem-- > 0 ? 1 : 0);
+        k.style.flex = "none";
+        k.style[row ? "width" : "height"] = `${size}px`;
+      });
+    }
+    if (n.align === "center") {
+      const crossInner = row
+        ? el.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom)
+        : el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      for (const k of kids) {
+        const slack = crossInner - (row ? k.offsetHeight : k.offsetWidth);
+        k.style.alignSelf = "flex-start";
+        k.style[row ? "marginTop" : "marginLeft"] = `${Math.floor(slack / 2)}px`;
+      }
+    }
+    for (const k of kids) integerLayout(k);
+  }
+
   /** Blink centres a line box of `line-height: H` exactly like widgets.text.baseline_in_box(height=H). */
   function fixLineHeights(root) {
     for (const el of root.querySelectorAll(".as-label, .as-button")) el.style.lineHeight = `${el.clientHeight}px`;
@@ -235,6 +275,7 @@
       const el = build(tree, null);
       root.replaceChildren(el);
       update(el, tree);
+      integerLayout(el);
       fixLineHeights(el);
       mounted = {key, el};
     } else {
@@ -331,6 +372,16 @@
     }
     twin = t;
     Object.assign(window, api);
+    // Until task data arrives, tell a person how to get some (mount() replaces this).
+    const root = document.getElementById("annosim-root");
+    if (root && !data) {
+      const msg = document.createElement("div");
+      msg.className = "as-label";
+      Object.assign(msg.style, {color: theme.text, padding: "24px", fontSize: "13px", whiteSpace: "pre-line"});
+      msg.textContent = "No task loaded.\nDrop a task file onto this page; make one with\n" +
+        "python -m playwright_parity --task <task> --export-seed 0";
+      root.replaceChildren(msg);
+    }
     window.annosimReady = true;
   }
 

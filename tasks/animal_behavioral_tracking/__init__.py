@@ -6,7 +6,8 @@ See `gui.py` for the action table, `world.py` for the data, `annotator.py`
 for the behaviour, `metrics.py` for the metrics.
 """
 from .annotator import STYLES, oracle, plan
-from .gui import (State, apply, initial_state, state_from_json, state_to_json, task_fields, validate_state, view)
+from .gui import (State, apply, initial_state, state_from_json, state_to_json, task_fields, twin_data,
+                  validate_state, view)
 from .metrics import PRIMARY, metrics
 from .world import Instance, make_instance, validate_instance
 

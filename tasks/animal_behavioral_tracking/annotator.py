@@ -63,7 +63,8 @@ def _near_error(rng: np.random.Generator, target: np.ndarray) -> Place:
         p = target + dist * np.array([np.cos(ang), np.sin(ang)])
         if _inside(p):
             return Place(float(p[0]), float(p[1]), tag="mistake")
-    return Place(float(np.clip(target[0] + 0.07 * np.sign(0.5 - target[0]), 0.01, 0.99)), float(target[1]), tag="mistake")
+    u = np.clip(target[0] + 0.07 * np.sign(0.5 - target[0]), 0.01, 0.99)   # towards the middle
+    return Place(float(u), float(target[1]), tag="mistake")
 
 
 def _far_error(rng: np.random.Generator, target: np.ndarray) -> Place:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Column, Image, Label, Line, Place, Row, Text, Theme, window
+from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Row, Text, Theme, window
 
 from .world import N_FRAMES, N_MAX, SIZE, Instance
 
@@ -155,6 +155,12 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
 def _padded(theme: Theme) -> Theme:
     """The theme with this window's padding (built once: `dataclasses.replace` costs more than the view)."""
     return replace(theme, padding=PAD)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/animal_behavioral_tracking.html) needs: the frames and the animal count."""
+    return {"size": SIZE, "n_frames": N_FRAMES, "n_max": N_MAX, "n_animals": instance.n,
+            "frames": list(instance.frame_views)}
 
 
 def task_fields(state: State) -> dict:

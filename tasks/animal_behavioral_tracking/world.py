@@ -263,7 +263,9 @@ def _draw_fish(canvas, pts, b: Build, phase: float) -> None:
         canvas.drawPath(f, _paint(dark))
     tip = {"round": 0.55, "wide": 0.8, "pointed": 0.3}[b.head]   # snout bluntness
     ss = np.linspace(0, 0.82, 24)
-    half = w * np.where(ss < 0.3, tip + (1 - tip) * np.sin(ss / 0.3 * np.pi / 2), 1 - 0.78 * np.clip((ss - 0.3) / 0.52, 0, 1) ** 1.4)
+    front = tip + (1 - tip) * np.sin(ss / 0.3 * np.pi / 2)              # snout to widest point
+    back = 1 - 0.78 * np.clip((ss - 0.3) / 0.52, 0, 1) ** 1.4          # tapering to the tail
+    half = w * np.where(ss < 0.3, front, back)
     left, right = [], []
     for s, hw in zip(ss, half):
         q, t = at(pts, s)
@@ -358,7 +360,9 @@ def _build(rng: np.random.Generator, plan: str) -> Build:
     rgb = np.clip(val * (1 - sat * (0.5 + 0.5 * np.cos(2 * np.pi * (hue + np.array([0, 1 / 3, 2 / 3]))))), 0, 1)
     length = rng.uniform(0.16, 0.21) * SIZE if plan != "worm" else rng.uniform(0.18, 0.23) * SIZE
     width = {"insect": rng.uniform(7, 9.5), "fish": rng.uniform(9, 12), "worm": rng.uniform(5.5, 7.5)}[plan]
-    segments = {"insect": int(rng.integers(2, 6)), "fish": int(rng.integers(2, 5)), "worm": int(rng.integers(6, 12))}[plan]
+    # every plan draws all three (the dict is built whole): keeps the random stream of committed instances
+    segments = {"insect": int(rng.integers(2, 6)), "fish": int(rng.integers(2, 5)),
+                "worm": int(rng.integers(6, 12))}[plan]
     legs = {"insect": 3, "fish": 0, "worm": int(rng.random() < 0.5)}[plan]
     reach = {"insect": 0.3 * length, "fish": 1.3 * width, "worm": 1.3 * width + 5 * legs}[plan]
     return Build(float(length), float(width), segments, legs, str(rng.choice(["round", "pointed", "wide"])),

@@ -7,7 +7,8 @@ See `gui.py` for the action table and the semantics defined here,
 the metrics.
 """
 from .annotator import STYLES, oracle, plan
-from .gui import (State, apply, initial_state, state_from_json, state_to_json, task_fields, validate_state, view)
+from .gui import (State, apply, initial_state, state_from_json, state_to_json, task_fields, twin_data, validate_state,
+                  view)
 from .metrics import PRIMARY, metrics
 from .world import Instance, make_instance, validate_instance
 

@@ -31,6 +31,7 @@ Semantics the paper leaves open, as defined here:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
@@ -99,7 +100,9 @@ def _overlay(state: State) -> list:
             continue
         x, y, color, sel = u * SIZE, v * SIZE, ID_COLORS[k - 1], k == state.selected
         items.append(Circle(x, y, 7.0, stroke=color, stroke_width=2.5 if sel else 1.5))
-        items.append(Text(x + 13, y - 10, f"{k:02d}", color=color, size=10, bold=sel))
+        # the label's anchor snapped to whole pixels: glyphs at arbitrary sub-pixel offsets are where
+        # Skia and Chromium's canvas text differ (the HTML twin snaps the same way)
+        items.append(Text(math.floor(x + 13.5), math.floor(y - 9.5), f"{k:02d}", color=color, size=10, bold=sel))
     return items
 
 
@@ -127,6 +130,11 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     hint = "Select an ID, click its neuron, go to the next frame."
     return window("Neuron Tracking", canvas, panel, status, theme, panel_width=PANEL_W, height=WINDOW_H,
                   layout=layout, hint=hint)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin (playwright_parity/web/neuron_tracking.html) needs: the frames and the neuron count."""
+    return {"size": SIZE, "n_frames": N_FRAMES, "n_neurons": instance.n, "frames": list(instance.frame_views)}
 
 
 def task_fields(state: State) -> dict:
