@@ -11,6 +11,7 @@ import simcore
 from tasks.multichannel_image_alignment import State, apply, make_instance, metrics
 from tasks.multichannel_image_alignment.world import IDENTITY, SIZE
 from widgets import Place, Press
+from task_checks import assert_oracle_finishes_after_random_clicks
 
 TASK = "multichannel_image_alignment"
 
@@ -147,19 +148,4 @@ def test_annotator_mistakes_noise_and_order():
 
 def test_oracle_finishes_from_random_click_states():
     """DAgger: after random clicks anywhere in the window, the oracle still reaches primary 1.0."""
-    task = simcore.get_task(TASK)
-    for seed in range(12):
-        env = simcore.make_env(task, seed)
-        rng = np.random.default_rng(seed)
-        x0, y0, x1, y1 = env.canvas_rect()
-        for _ in range(rng.integers(5, 60)):
-            on_canvas = rng.random() < 0.5
-            env.click(rng.uniform(x0, x1) if on_canvas else rng.uniform(0, env.window[0]),
-                      rng.uniform(y0, y1) if on_canvas else rng.uniform(0, env.window[1]))
-        if env.done:
-            continue
-        for _ in range(3 * task.PAPER_LENGTH[1]):
-            if env.done:
-                break
-            env.click(*env.realize(task.oracle(env.state, env.instance), rng))
-        assert env.done and env.metrics()["primary"] == 1.0, f"seed {seed}: {env.metrics()}"
+    assert_oracle_finishes_after_random_clicks(TASK)
