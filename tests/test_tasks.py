@@ -54,12 +54,13 @@ def test_determinism(task):
     assert other.actions != a.actions
 
 
-def test_incremental_frames_equal_full_redraws(task):
-    """Damage-tracked rendering (the fast path) is bit-identical to repainting everything."""
+def test_fast_frames_equal_plain_skia_full_redraws(task):
+    """The fast path (damage-tracked repaints, memoised tiles, shapes blended from cached coverage masks)
+    is bit-identical to repainting everything with plain Skia draws."""
     ep = simcore.rollout(task, 9)
     frames = simcore.render_episode(ep)
     env = make_env(task, 9)
-    full = Renderer(env.theme, incremental=False)
+    full = Renderer(env.theme, incremental=False, fast_items=False)
     for t, (x, y) in enumerate(ep.clicks):
         assert np.array_equal(full.render(env.layout()), frames[t]), f"step {t} differs"
         env.click(x, y)

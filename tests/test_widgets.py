@@ -5,7 +5,8 @@ import numpy as np
 from hypothesis import assume, given, settings, strategies as st
 
 from simcore.env import PRESS_CLAMP
-from widgets import (DARK, Box, Button, Canvas, Column, Label, LayoutError, Place, Press, Renderer, Row,
+from widgets import (DARK, Box, Button, Canvas, Circle, Column, Image, Label, LayoutError, Line, Place, Polyline, Press,
+                     Renderer, Row,
                      hit_test, layout)
 
 
@@ -162,3 +163,29 @@ def test_text_blend_tables_match_skia(rgb, alpha, seed, text, frac):
     mask, ix, iy = TEXT.place(text, x, 25, 12, color)
     blend_mask(got, mask, ix, iy, (0, 0, 20, 40), table)
     assert np.array_equal(got, ref)
+
+
+_coord = st.floats(-15, 75, allow_nan=False)
+_colour = st.sampled_from(["#ff7043", "#ffffff", "#00e5ff", "#102030", "#ff000080"])
+_shapes = st.one_of(
+    st.builds(Circle, _coord, _coord, st.floats(0.5, 20), st.one_of(st.none(), _colour), st.one_of(st.none(), _colour),
+              st.sampled_from([1.0, 1.5, 2.0, 3.25])),
+    st.builds(Line, _coord, _coord, _coord, _coord, _colour, st.sampled_from([0.5, 1.0, 1.5, 2.0, 4.0])),
+    st.builds(Polyline, st.lists(st.tuples(_coord, _coord), min_size=2, max_size=6).map(tuple),
+              st.one_of(st.none(), _colour), st.sampled_from([1.0, 1.5, 2.0]), st.booleans(),
+              st.one_of(st.none(), _colour)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_shapes, min_size=1, max_size=8), st.lists(st.integers(0, 255), min_size=1, max_size=3))
+def test_shapes_from_cached_masks_equal_skia_draws(shapes, greys):
+    """Shapes blended from cached coverage masks (drawn again and again, over changing images, some past the
+    canvas's edge, hairlines and translucent colours among them) give plain Skia's pixels."""
+    fast, plain = Renderer(DARK), Renderer(DARK, incremental=False, fast_items=False)
+    rng = np.random.default_rng(len(shapes))
+    for grey in greys * 3:
+        image = np.full((60, 60, 3), grey, np.uint8)
+        image[::7] = rng.integers(0, 256, (9, 60, 3), dtype=np.uint8)
+        tree = Row(Canvas(60, 60, items=(Image(image), *shapes)), Column(Button("Go", "go"), width=40), padding=4)
+        assert np.array_equal(fast.render(tree), plain.render(tree))

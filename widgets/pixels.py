@@ -53,3 +53,28 @@ def blend_mask(rgba: np.ndarray, mask: np.ndarray, x: int, y: int, clip: tuple[i
                lut: np.ndarray) -> None:
     """Draw A8 `mask` with its top-left at (x, y) into opaque uint8[H,W,4] `rgba`, inside `clip` (x0,y0,x1,y1)."""
     _blend_mask(rgba, mask, x, y, clip[0], clip[1], clip[2], clip[3], lut)
+
+
+@numba.njit(cache=True, nogil=True)
+def _blend_coverage(dst: np.ndarray, mask: np.ndarray, x: int, y: int, cx0: int, cy0: int, cx1: int, cy1: int,
+                    r: int, g: int, b: int) -> None:
+    h, w = mask.shape
+    y0, y1 = max(y, cy0), min(y + h, cy1)
+    x0, x1 = max(x, cx0), min(x + w, cx1)
+    for j in range(y0, y1):
+        for i in range(x0, x1):
+            c = np.int32(mask[j - y, i - x])
+            if c == 0:
+                continue
+            ic = 255 - c
+            dst[j, i, 0] = (r * c + np.int32(dst[j, i, 0]) * ic + 255) >> 8
+            dst[j, i, 1] = (g * c + np.int32(dst[j, i, 1]) * ic + 255) >> 8
+            dst[j, i, 2] = (b * c + np.int32(dst[j, i, 2]) * ic + 255) >> 8
+
+
+def blend_coverage(rgba: np.ndarray, mask: np.ndarray, x: int, y: int, clip: tuple[int, int, int, int],
+                   r: int, g: int, b: int) -> None:
+    """Skia's anti-aliased draw of an opaque colour (r, g, b) with coverage `mask` (top-left at (x, y))
+    over opaque uint8[H,W,4] `rgba`, inside `clip` (x0, y0, x1, y1): (s*c + d*(255-c) + 255) >> 8."""
+    _blend_coverage(rgba, mask, x, y, clip[0], clip[1], clip[2], clip[3], r, g, b)
+

@@ -20,6 +20,7 @@ from .layout import Layout, Rect, layout
 from .damage import damaged, paint_key
 from .pixels import blend_mask, rgba_to_rgb
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
+from .sprites import SpriteCache, blend, draw_shape, maskable, paint_geometry, shape_keys
 from .text import TEXT, blend_table
 from .theme import Theme
 
@@ -90,9 +91,12 @@ class Renderer:
     """Draws trees of one window size; keeps the surface and image caches."""
 
     def __init__(self, theme: Theme, image_cache: int = 256, incremental: bool = True,
-                 tile_cache_bytes: int = 8 << 20):
+                 tile_cache_bytes: int = 8 << 20, fast_items: bool = True):
         self.theme = theme
         self.incremental = incremental   # repaint only damaged rectangles (bit-identical to a full redraw)
+        # canvas shapes blended from cached coverage masks (`sprites`) instead of drawn by Skia; False draws
+        # them all with Skia, the reference the fast path is tested against
+        self.fast_items = fast_items
         self._prev: Layout | None = None
         self._rgba: np.ndarray | None = None
         self._surface: skia.Surface | None = None
@@ -104,6 +108,7 @@ class Renderer:
         self._tiles: OrderedDict[tuple, np.ndarray] = OrderedDict()   # repainted rectangles, see _repaint
         self._tile_bytes = 0
         self._tile_budget = tile_cache_bytes
+        self._sprites = SpriteCache() if fast_items and self._opaque_window else None
 
     # -- resources ---------------------------------------------------------
     def _canvas_for(self, w: int, h: int) -> skia.Canvas:
@@ -270,26 +275,17 @@ class Renderer:
             else:
                 dst = skia.Rect.MakeWH(node.width, node.height)
                 canvas.drawImageRect(img, dst, _LINEAR if item.smooth else _NEAREST)
-        elif isinstance(item, Circle):
-            if item.fill:
-                canvas.drawCircle(item.x, item.y, item.r, _fill_paint(item.fill, True))
-            if item.stroke:
-                canvas.drawCircle(item.x, item.y, item.r, _stroke_paint(item.stroke, item.stroke_width, False))
-        elif isinstance(item, Line):
-            canvas.drawLine(item.x0, item.y0, item.x1, item.y1, _stroke_paint(item.color, item.width, False))
-        elif isinstance(item, Polyline):
-            if len(item.points) < 2:
-                return
-            path = skia.Path()
-            path.moveTo(*item.points[0])
-            for p in item.points[1:]:
-                path.lineTo(*p)
-            if item.closed:
-                path.close()
-            if item.fill:
-                canvas.drawPath(path, _fill_paint(item.fill, True))
-            if item.color:
-                canvas.drawPath(path, _stroke_paint(item.color, item.width, True))
+        elif isinstance(item, (Circle, Line, Polyline)):
+            for key, color in shape_keys(item):
+                sprite = None
+                if self._sprites is not None and _opaque(color) and maskable(key):
+                    sprite = self._sprites.get(key, self._org, self._rgba.shape[1::-1], self._clip)
+                if sprite is not None:
+                    blend(self._rgba, sprite, self._clip, skcolor(color))
+                    continue
+                width, miter10 = paint_geometry(key)
+                paint = _fill_paint(color, True) if width is None else _stroke_paint(color, width, miter10)
+                draw_shape(canvas, key, paint)
         elif isinstance(item, Text):
             # canvas 2D textAlign='center' (origin moved by half the float width),
             # textBaseline='middle' (Blink: from the OS/2 typo metrics normalised to the em)
