@@ -44,6 +44,8 @@ def _blend_mask(dst: np.ndarray, mask: np.ndarray, x: int, y: int, cx0: int, cy0
     for j in range(y0, y1):
         for i in range(x0, x1):
             c = mask[j - y, i - x]
+            if c == 0:   # the tables leave a pixel alone where coverage is 0 (text.blend_table checks it)
+                continue
             dst[j, i, 0] = lr[c, dst[j, i, 0]]
             dst[j, i, 1] = lg[c, dst[j, i, 1]]
             dst[j, i, 2] = lb[c, dst[j, i, 2]]
@@ -56,25 +58,26 @@ def blend_mask(rgba: np.ndarray, mask: np.ndarray, x: int, y: int, clip: tuple[i
 
 
 @numba.njit(cache=True, nogil=True)
-def _blend_coverage(dst: np.ndarray, mask: np.ndarray, x: int, y: int, cx0: int, cy0: int, cx1: int, cy1: int,
-                    r: int, g: int, b: int) -> None:
-    h, w = mask.shape
-    y0, y1 = max(y, cy0), min(y + h, cy1)
-    x0, x1 = max(x, cx0), min(x + w, cx1)
-    for j in range(y0, y1):
-        for i in range(x0, x1):
-            c = np.int32(mask[j - y, i - x])
-            if c == 0:
-                continue
-            ic = 255 - c
-            dst[j, i, 0] = (r * c + np.int32(dst[j, i, 0]) * ic + 255) >> 8
-            dst[j, i, 1] = (g * c + np.int32(dst[j, i, 1]) * ic + 255) >> 8
-            dst[j, i, 2] = (b * c + np.int32(dst[j, i, 2]) * ic + 255) >> 8
+def _blend_rows(dst: np.ndarray, arena: np.ndarray, rows: np.ndarray, cx0: int, cy0: int, cx1: int, cy1: int) -> None:
+    for k in range(rows.shape[0]):
+        off, w, h, x, y = rows[k, 0], rows[k, 1], rows[k, 2], rows[k, 3], rows[k, 4]
+        r, g, b = rows[k, 5], rows[k, 6], rows[k, 7]
+        y0, y1 = max(y, cy0), min(y + h, cy1)
+        x0, x1 = max(x, cx0), min(x + w, cx1)
+        for j in range(y0, y1):
+            base = off + (j - y) * w - x
+            for i in range(x0, x1):
+                c = np.int32(arena[base + i])
+                if c == 0:
+                    continue
+                ic = 255 - c
+                dst[j, i, 0] = (r * c + np.int32(dst[j, i, 0]) * ic + 255) >> 8
+                dst[j, i, 1] = (g * c + np.int32(dst[j, i, 1]) * ic + 255) >> 8
+                dst[j, i, 2] = (b * c + np.int32(dst[j, i, 2]) * ic + 255) >> 8
 
 
-def blend_coverage(rgba: np.ndarray, mask: np.ndarray, x: int, y: int, clip: tuple[int, int, int, int],
-                   r: int, g: int, b: int) -> None:
-    """Skia's anti-aliased draw of an opaque colour (r, g, b) with coverage `mask` (top-left at (x, y))
-    over opaque uint8[H,W,4] `rgba`, inside `clip` (x0, y0, x1, y1): (s*c + d*(255-c) + 255) >> 8."""
-    _blend_coverage(rgba, mask, x, y, clip[0], clip[1], clip[2], clip[3], r, g, b)
-
+def blend_rows(rgba: np.ndarray, arena: np.ndarray, rows: list[tuple], clip: tuple[int, int, int, int]) -> None:
+    """Skia's anti-aliased draws of opaque colours over opaque uint8[H,W,4] `rgba`, inside `clip`
+    (x0, y0, x1, y1), in order: per channel (s*c + d*(255-c) + 255) >> 8, where coverage c comes from
+    `arena` and each row is (offset, w, h, x, y, r, g, b) of a w x h mask with its top-left at (x, y)."""
+    _blend_rows(rgba, arena, np.array(rows, np.int32), clip[0], clip[1], clip[2], clip[3])

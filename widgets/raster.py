@@ -18,9 +18,9 @@ import skia
 from .colors import skcolor
 from .layout import Layout, Rect, layout
 from .damage import damaged, paint_key
-from .pixels import blend_mask, rgba_to_rgb
+from .pixels import blend_mask, blend_rows, rgba_to_rgb
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
-from .sprites import SpriteCache, blend, draw_shape, maskable, paint_geometry, shape_keys
+from .sprites import SpriteCache, draw_shape, paint_geometry, shape_keys
 from .text import TEXT, blend_table
 from .theme import Theme
 
@@ -30,6 +30,7 @@ _NEAREST = skia.SamplingOptions(skia.FilterMode.kNearest)
 _LINEAR = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kNearest)
 _DEFAULT = skia.SamplingOptions()
 _TILE_MAX_AREA = 24_000    # px: a button or a status bar, not a canvas
+_SHAPES = (Circle, Line, Polyline)
 
 
 @lru_cache(maxsize=1024)
@@ -262,10 +263,33 @@ class Renderer:
         clip = self._clip
         self._clip = (max(clip[0], rect.x0), max(clip[1], rect.y0), min(clip[2], rect.x1), min(clip[3], rect.y1))
         self._org = (rect.x0, rect.y0)
+        sprites, rows = self._sprites, []
+        window = (self._rgba.shape[1], self._rgba.shape[0])
+        cx0, cy0, cx1, cy1 = self._clip
         for item in node.items:
-            self._paint_item(canvas, item, node)
+            plan = sprites.plan(item, self._org, window) if sprites is not None and type(item) in _SHAPES else None
+            if plan is None:
+                if rows:
+                    blend_rows(self._rgba, sprites.arena(), rows, self._clip)
+                    rows = []
+                self._paint_item(canvas, item, node)
+                continue
+            for row, reach, key, color in plan:
+                if reach[0] >= cx0 and reach[1] >= cy0 and reach[2] <= cx1 and reach[3] <= cy1:
+                    rows.append(row)   # blended with its neighbours, in order, before Skia draws again
+                    continue
+                if rows:
+                    blend_rows(self._rgba, sprites.arena(), rows, self._clip)
+                    rows = []
+                self._draw_shape(canvas, key, color)
+        if rows:
+            blend_rows(self._rgba, sprites.arena(), rows, self._clip)
         self._clip, self._org = clip, (0, 0)
         canvas.restore()
+
+    def _draw_shape(self, canvas: skia.Canvas, key: tuple, color: str) -> None:
+        width, miter10 = paint_geometry(key)
+        draw_shape(canvas, key, _fill_paint(color, True) if width is None else _stroke_paint(color, width, miter10))
 
     def _paint_item(self, canvas: skia.Canvas, item, node: Canvas | Picture) -> None:
         if isinstance(item, Image):
@@ -277,15 +301,7 @@ class Renderer:
                 canvas.drawImageRect(img, dst, _LINEAR if item.smooth else _NEAREST)
         elif isinstance(item, (Circle, Line, Polyline)):
             for key, color in shape_keys(item):
-                sprite = None
-                if self._sprites is not None and _opaque(color) and maskable(key):
-                    sprite = self._sprites.get(key, self._org, self._rgba.shape[1::-1], self._clip)
-                if sprite is not None:
-                    blend(self._rgba, sprite, self._clip, skcolor(color))
-                    continue
-                width, miter10 = paint_geometry(key)
-                paint = _fill_paint(color, True) if width is None else _stroke_paint(color, width, miter10)
-                draw_shape(canvas, key, paint)
+                self._draw_shape(canvas, key, color)
         elif isinstance(item, Text):
             # canvas 2D textAlign='center' (origin moved by half the float width),
             # textBaseline='middle' (Blink: from the OS/2 typo metrics normalised to the em)

@@ -16,14 +16,14 @@ Translucent colours are left to Skia (the formula above is for opaque ones).
 """
 from __future__ import annotations
 
-from collections import OrderedDict
+import math
 from functools import lru_cache
 
 import numpy as np
 import skia
 
+from .colors import skcolor
 from .nodes import Circle, Line, Polyline
-from .pixels import blend_coverage
 
 _MITER_LIMIT = 10     # canvas 2D's miterLimit, used by polylines (raster._stroke_paint)
 
@@ -87,7 +87,7 @@ def _reach(key: tuple) -> tuple[float, float, float, float]:
 
 
 def maskable(key: tuple) -> bool:
-    """Strokes of width <= 1 are drawn as hairlines with coverage Skia scales in its own way: left to Skia."""
+    """Strokes of width <= 1 are hairlines to Skia, drawn segment by segment: no one mask gives their pixels."""
     width = paint_geometry(key)[0]
     return width is None or width > 1
 
@@ -117,72 +117,93 @@ def shape_keys(item) -> list[tuple[tuple, str]]:
 
 
 class SpriteCache:
-    """Coverage masks of one window size, by (shape key, device origin of the canvas)."""
+    """Coverage masks of one window size, kept in one arena, planned per (item, device origin of its canvas).
+
+    `plan(item, org)` gives, for each shape of the item in drawing order, a row for `pixels.blend_rows`
+    (arena offset, mask size and place, colour) and the rectangle the shape can reach, or None where Skia
+    must draw it. A renderer collects consecutive rows and blends them in one call.
+    """
 
     def __init__(self, budget_bytes: int = 16 << 20):
-        self._masks: OrderedDict[tuple, tuple[np.ndarray, int, int]] = OrderedDict()
-        self._seen: OrderedDict[tuple, None] = OrderedDict()
-        self._bytes = 0
+        self._plans: dict[tuple, tuple | None] = {}   # None: seen once; (): always drawn by Skia
+        self._arena = np.zeros(1 << 16, np.uint8)
+        self._used = 0
         self._budget = budget_bytes
         self._a8: np.ndarray | None = None
 
+    def arena(self) -> np.ndarray:
+        return self._arena
+
+    def _reset(self) -> None:
+        self._plans.clear()
+        self._used = 0
+
     def _surface(self, w: int, h: int) -> skia.Canvas:
         if self._a8 is None or self._a8.shape != (h, w):
-            self._masks.clear()
-            self._seen.clear()
-            self._bytes = 0
+            self._reset()
             self._a8 = np.zeros((h, w), np.uint8)
             self._a8_surface = skia.Surface(self._a8, colorType=skia.kAlpha_8_ColorType,
                                             alphaType=skia.kPremul_AlphaType)
         return self._a8_surface.getCanvas()
 
-    def get(self, key: tuple, org: tuple[int, int], window: tuple[int, int], clip: tuple[int, int, int, int]):
-        """(mask, x, y) for the shape at device origin `org`, or None: draw it with Skia this time.
+    def plan(self, item, org: tuple[int, int], window: tuple[int, int]) -> tuple | None:
+        """((row, reach, key, colour), ...) for `item`'s shapes in drawing order, or None: Skia draws the item.
 
-        Skia's coverage equals the A8 mask's only where Skia does not clip the path itself: a shape
-        that reaches past `clip` (a dot on the canvas's edge) is drawn by Skia."""
-        full = (key, org)
-        hit = self._masks.get(full)
-        if hit is not None:
-            self._masks.move_to_end(full)
-            reach = hit[3]
-            if reach[0] < clip[0] or reach[1] < clip[1] or reach[2] > clip[2] or reach[3] > clip[3]:
-                return None
-            return hit
-        seen = self._seen.get(full, False)
-        if seen is not None:
-            if seen is False:
-                self._seen[full] = None
-                if len(self._seen) > 8192:
-                    self._seen.popitem(last=False)
+        Skia draws an item the first time it is seen (a second sighting earns masks) and always when one
+        of its shapes cannot be a mask: a translucent colour, a hairline (a stroke of width <= 1, which
+        Skia draws segment by segment, blending the joints twice), a shape reaching past `_reach`. Skia's
+        coverage also equals the mask's only where Skia does not clip the path itself: a row whose
+        `reach` is not inside the clip it is blended under must be drawn by Skia too."""
+        full = (item, org)
+        try:
+            got = self._plans.get(full, False)
+        except TypeError:   # unhashable (a list of points): nothing to key a mask by
             return None
-        canvas = self._surface(*window)
+        if got:
+            return got
+        if got is False:   # first sighting
+            if len(self._plans) > 32768:
+                self._reset()
+            self._plans[full] = None
+            return None
+        if got == ():
+            return None
+        self._surface(*window)
+        if self._used > self._budget:
+            self._reset()
+        out = []
+        for key, color in shape_keys(item):
+            c = skcolor(color)
+            row = reach = None
+            if (c >> 24) == 255 and maskable(key):
+                row, reach = self._mask_row(key, org, c)
+            if row is None:
+                out = []
+                break
+            out.append((row, reach, key, color))
+        plan = self._plans[full] = tuple(out)
+        return plan or None
+
+    def _mask_row(self, key: tuple, org: tuple[int, int], color: int) -> tuple[tuple | None, tuple | None]:
+        canvas = self._a8_surface.getCanvas()
         canvas.save()
         canvas.translate(*org)
         draw_shape(canvas, key, _mask_paint(*paint_geometry(key)))
         canvas.restore()
         x0, y0, x1, y1 = _reach(key)
-        reach = (int(np.floor(x0)) + org[0], int(np.floor(y0)) + org[1], int(np.ceil(x1)) + org[0],
-                 int(np.ceil(y1)) + org[1])
+        reach = (math.floor(x0) + org[0], math.floor(y0) + org[1], math.ceil(x1) + org[0], math.ceil(y1) + org[1])
         h, w = self._a8.shape
         ix0, iy0, ix1, iy1 = max(reach[0], 0), max(reach[1], 0), min(reach[2], w), min(reach[3], h)
-        if ix0 >= ix1 or iy0 >= iy1:
-            mask = np.zeros((0, 0), np.uint8)
-        else:
-            region = self._a8[iy0:iy1, ix0:ix1]
-            mask = region.copy()
-            region[...] = 0
-        if self._a8.any():   # the shape reached past `_reach`: never cache it (its mask would be cut)
+        ix1, iy1 = max(ix1, ix0), max(iy1, iy0)
+        region = self._a8[iy0:iy1, ix0:ix1]
+        mask = region.ravel()          # a copy: the region is not contiguous
+        region[...] = 0
+        if self._a8.any():   # the shape reached past `_reach`: Skia draws it (its mask would be cut)
             self._a8[...] = 0
-            self._seen[full] = "skia"
-            return None
-        self._masks[full] = (mask, ix0, iy0, reach)
-        self._bytes += mask.nbytes
-        while self._bytes > self._budget:
-            self._bytes -= self._masks.popitem(last=False)[1][0].nbytes
-        return self.get(key, org, window, clip)
-
-
-def blend(rgba: np.ndarray, sprite: tuple, clip: tuple[int, int, int, int], color: int) -> None:
-    mask, x, y = sprite[:3]
-    blend_coverage(rgba, mask, x, y, clip, (color >> 16) & 255, (color >> 8) & 255, color & 255)
+            return None, None
+        if self._used + mask.size > self._arena.size:   # grow; `_reset` (between plans) bounds it
+            self._arena = np.concatenate([self._arena, np.zeros(max(self._arena.size, mask.size), np.uint8)])
+        off = self._used
+        self._arena[off:off + mask.size] = mask
+        self._used += mask.size
+        return (off, ix1 - ix0, iy1 - iy0, ix0, iy0, (color >> 16) & 255, (color >> 8) & 255, color & 255), reach

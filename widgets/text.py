@@ -367,6 +367,8 @@ def blend_table(color: int) -> np.ndarray | None:
                 _CHANNEL_TABLES[(s, alpha)] = _channel_table(s, alpha)
             tables.append(_CHANNEL_TABLES[(s, alpha)])
         table = None if any(t is None for t in tables) else np.ascontiguousarray(np.stack(tables))
+        if table is not None and not np.array_equal(table[:, 0], np.broadcast_to(np.arange(256), (3, 256))):
+            table = None   # pixels.blend_mask skips zero coverage: it must leave the destination as it is
         _BLEND_TABLES[color] = table
     return table
 
