@@ -58,15 +58,15 @@ def blend_mask(rgba: np.ndarray, mask: np.ndarray, x: int, y: int, clip: tuple[i
 
 
 @numba.njit(cache=True, nogil=True)
-def _blend_rows(dst: np.ndarray, arena: np.ndarray, rows: np.ndarray, cx0: int, cy0: int, cx1: int, cy1: int) -> None:
+def _blend_rows(dst: np.ndarray, arena: np.ndarray, spans: np.ndarray, rows: np.ndarray,
+                cx0: int, cy0: int, cx1: int, cy1: int) -> None:
     for k in range(rows.shape[0]):
-        off, w, h, x, y = rows[k, 0], rows[k, 1], rows[k, 2], rows[k, 3], rows[k, 4]
-        r, g, b = rows[k, 5], rows[k, 6], rows[k, 7]
-        y0, y1 = max(y, cy0), min(y + h, cy1)
-        x0, x1 = max(x, cx0), min(x + w, cx1)
-        for j in range(y0, y1):
+        off, soff, w, h, x, y = rows[k, 0], rows[k, 1], rows[k, 2], rows[k, 3], rows[k, 4], rows[k, 5]
+        r, g, b = rows[k, 6], rows[k, 7], rows[k, 8]
+        for j in range(max(y, cy0), min(y + h, cy1)):
             base = off + (j - y) * w - x
-            for i in range(x0, x1):
+            s = soff + 2 * (j - y)
+            for i in range(max(x + spans[s], cx0), min(x + spans[s + 1], cx1)):
                 c = np.int32(arena[base + i])
                 if c == 0:
                     continue
@@ -76,8 +76,10 @@ def _blend_rows(dst: np.ndarray, arena: np.ndarray, rows: np.ndarray, cx0: int, 
                 dst[j, i, 2] = (b * c + np.int32(dst[j, i, 2]) * ic + 255) >> 8
 
 
-def blend_rows(rgba: np.ndarray, arena: np.ndarray, rows: list[tuple], clip: tuple[int, int, int, int]) -> None:
+def blend_rows(rgba: np.ndarray, arenas: tuple[np.ndarray, np.ndarray], rows: list[tuple],
+               clip: tuple[int, int, int, int]) -> None:
     """Skia's anti-aliased draws of opaque colours over opaque uint8[H,W,4] `rgba`, inside `clip`
-    (x0, y0, x1, y1), in order: per channel (s*c + d*(255-c) + 255) >> 8, where coverage c comes from
-    `arena` and each row is (offset, w, h, x, y, r, g, b) of a w x h mask with its top-left at (x, y)."""
-    _blend_rows(rgba, arena, np.array(rows, np.int32), clip[0], clip[1], clip[2], clip[3])
+    (x0, y0, x1, y1), in order: per channel (s*c + d*(255-c) + 255) >> 8. Each row (offset, span offset,
+    w, h, x, y, r, g, b) is a w x h coverage mask in `arenas[0]` with its top-left at (x, y), whose row j
+    is covered only in columns [spans[2j], spans[2j+1]) of `arenas[1]` from the span offset."""
+    _blend_rows(rgba, arenas[0], arenas[1], np.array(rows, np.int32), clip[0], clip[1], clip[2], clip[3])

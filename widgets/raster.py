@@ -270,7 +270,7 @@ class Renderer:
             plan = sprites.plan(item, self._org, window) if sprites is not None and type(item) in _SHAPES else None
             if plan is None:
                 if rows:
-                    blend_rows(self._rgba, sprites.arena(), rows, self._clip)
+                    blend_rows(self._rgba, sprites.arenas(), rows, self._clip)
                     rows = []
                 self._paint_item(canvas, item, node)
                 continue
@@ -279,11 +279,11 @@ class Renderer:
                     rows.append(row)   # blended with its neighbours, in order, before Skia draws again
                     continue
                 if rows:
-                    blend_rows(self._rgba, sprites.arena(), rows, self._clip)
+                    blend_rows(self._rgba, sprites.arenas(), rows, self._clip)
                     rows = []
                 self._draw_shape(canvas, key, color)
         if rows:
-            blend_rows(self._rgba, sprites.arena(), rows, self._clip)
+            blend_rows(self._rgba, sprites.arenas(), rows, self._clip)
         self._clip, self._org = clip, (0, 0)
         canvas.restore()
 

@@ -70,19 +70,19 @@ def draw_shape(canvas: skia.Canvas, key: tuple, paint: skia.Paint) -> None:
 
 
 def _reach(key: tuple) -> tuple[float, float, float, float]:
-    """A rectangle (canvas coordinates) that holds every pixel the shape can touch."""
+    """The shape's geometric bounds (canvas coordinates): its pixels, anti-aliased edges included, lie in
+    these rounded out by one pixel, and Skia clips the path itself only where a clip cuts that rectangle."""
     kind = key[0]
     if kind in ("fill_circle", "stroke_circle"):
         x, y, r = key[1:4]
-        m = r + (key[4] if kind == "stroke_circle" else 0) + 2
+        m = r + (key[4] / 2 if kind == "stroke_circle" else 0)
         return x - m, y - m, x + m, y + m
-    if kind == "line":
+    if kind == "line":   # butt caps: the stroke reaches w/2 across the segment
         x0, y0, x1, y1, w = key[1:6]
-        m = w + 2
-        return min(x0, x1) - m, min(y0, y1) - m, max(x0, x1) + m, max(y0, y1) + m
+        return min(x0, x1) - w / 2, min(y0, y1) - w / 2, max(x0, x1) + w / 2, max(y0, y1) + w / 2
     xs = [p[0] for p in key[1]]
     ys = [p[1] for p in key[1]]
-    m = (key[3] * _MITER_LIMIT if kind == "stroke_polyline" else 0) + 2   # a miter reaches limit * width / 2
+    m = key[3] * _MITER_LIMIT / 2 if kind == "stroke_polyline" else 0   # a miter reaches limit * width / 2
     return min(xs) - m, min(ys) - m, max(xs) + m, max(ys) + m
 
 
@@ -120,23 +120,24 @@ class SpriteCache:
     """Coverage masks of one window size, kept in one arena, planned per (item, device origin of its canvas).
 
     `plan(item, org)` gives, for each shape of the item in drawing order, a row for `pixels.blend_rows`
-    (arena offset, mask size and place, colour) and the rectangle the shape can reach, or None where Skia
+    (arena offsets, mask size and place, colour) and the rectangle the shape can reach, or None where Skia
     must draw it. A renderer collects consecutive rows and blends them in one call.
     """
 
     def __init__(self, budget_bytes: int = 16 << 20):
         self._plans: dict[tuple, tuple | None] = {}   # None: seen once; (): always drawn by Skia
-        self._arena = np.zeros(1 << 16, np.uint8)
-        self._used = 0
+        self._arena = np.zeros(1 << 16, np.uint8)    # masks, row after row
+        self._spans = np.zeros(1 << 12, np.int32)    # per mask row: first and one-past-last covered column
+        self._used = self._spans_used = 0
         self._budget = budget_bytes
         self._a8: np.ndarray | None = None
 
-    def arena(self) -> np.ndarray:
-        return self._arena
+    def arenas(self) -> tuple[np.ndarray, np.ndarray]:
+        return self._arena, self._spans
 
     def _reset(self) -> None:
         self._plans.clear()
-        self._used = 0
+        self._used = self._spans_used = 0
 
     def _surface(self, w: int, h: int) -> skia.Canvas:
         if self._a8 is None or self._a8.shape != (h, w):
@@ -191,19 +192,37 @@ class SpriteCache:
         draw_shape(canvas, key, _mask_paint(*paint_geometry(key)))
         canvas.restore()
         x0, y0, x1, y1 = _reach(key)
-        reach = (math.floor(x0) + org[0], math.floor(y0) + org[1], math.ceil(x1) + org[0], math.ceil(y1) + org[1])
+        reach = (math.floor(x0) - 1 + org[0], math.floor(y0) - 1 + org[1], math.ceil(x1) + 1 + org[0],
+                 math.ceil(y1) + 1 + org[1])
         h, w = self._a8.shape
         ix0, iy0, ix1, iy1 = max(reach[0], 0), max(reach[1], 0), min(reach[2], w), min(reach[3], h)
         ix1, iy1 = max(ix1, ix0), max(iy1, iy0)
         region = self._a8[iy0:iy1, ix0:ix1]
         mask = region.ravel()          # a copy: the region is not contiguous
+        # each mask row's covered columns [lo, hi): blending skips the empty bulk of a long diagonal line
+        spans = np.zeros((region.shape[0], 2), np.int32)
+        if region.size:
+            covered = region != 0
+            rows = covered.any(axis=1)
+            spans[rows, 0] = covered[rows].argmax(axis=1)
+            spans[rows, 1] = covered.shape[1] - covered[rows, ::-1].argmax(axis=1)
+        spans = spans.ravel()
         region[...] = 0
         if self._a8.any():   # the shape reached past `_reach`: Skia draws it (its mask would be cut)
             self._a8[...] = 0
             return None, None
-        if self._used + mask.size > self._arena.size:   # grow; `_reset` (between plans) bounds it
-            self._arena = np.concatenate([self._arena, np.zeros(max(self._arena.size, mask.size), np.uint8)])
-        off = self._used
-        self._arena[off:off + mask.size] = mask
+        off, soff = self._used, self._spans_used
+        self._arena = _put(self._arena, off, mask)
+        self._spans = _put(self._spans, soff, spans)
         self._used += mask.size
-        return (off, ix1 - ix0, iy1 - iy0, ix0, iy0, (color >> 16) & 255, (color >> 8) & 255, color & 255), reach
+        self._spans_used += spans.size
+        row = (off, soff, ix1 - ix0, iy1 - iy0, ix0, iy0, (color >> 16) & 255, (color >> 8) & 255, color & 255)
+        return row, reach
+
+
+def _put(arena: np.ndarray, off: int, values: np.ndarray) -> np.ndarray:
+    """`arena` (grown by doubling when needed) with `values` written at `off`."""
+    if off + values.size > arena.size:
+        arena = np.concatenate([arena, np.zeros(max(arena.size, values.size), arena.dtype)])
+    arena[off:off + values.size] = values
+    return arena
