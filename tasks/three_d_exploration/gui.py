@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 from tasks.common import require, require_bool, require_int, to_json
 from widgets import Button, Canvas, Column, Image, Label, Row, Theme, window
 
-from .render import SIZE, view_raster
-from .world import CLASSES, IS_3D, N_CLASSES, ROTATIONS, Instance
+from .render import SIZE, background_bytes, scene_description, view_raster
+from .world import CLASSES, COLORS, IS_3D, N_CLASSES, ROTATIONS, Instance
 
 PANEL_W = 190
 ROT_LABELS = {"+x": "+X", "-x": "\u2212X", "+y": "+Y", "-y": "\u2212Y"}
@@ -94,6 +94,17 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     hint = "Rotate the object to see its 3-D structure, then pick its shape and confirm."
     return window("3D Exploration", canvas, panel, status, theme, panel_width=PANEL_W,
                   layout=layout, hint=hint)
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin needs to render the view with Three.js and run the GUI (never the class)."""
+    return {
+        "scene": scene_description(),
+        "points": instance.points, "start": instance.start, "colors": instance.colors.tolist(),
+        "classes": list(CLASSES), "class_labels": list(CLASS_LABELS), "is_3d": list(IS_3D),
+        "rotations": list(ROTATIONS), "rot_labels": [ROT_LABELS[r] for r in ROTATIONS],
+        "panel_width": PANEL_W, "max_rotations": MAX_ROTATIONS,
+    }
 
 
 def task_fields(state: State) -> dict:
