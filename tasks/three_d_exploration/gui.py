@@ -96,6 +96,13 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
                   layout=layout, hint=hint)
 
 
+# The 3-D view for the parity harness (playwright_parity/compare3d.py): the canvas is rasterized by two
+# renderers, compared by silhouettes and colour. Hues as rendered: pyrender's shader treats base colours
+# as linear and gamma-encodes (1/2.2) the lit result, so a sphere shows (c/255)^(1/2.2) scaled by shading.
+TWIN_3D = {"region": "canvas", "background": background_bytes(),
+           "colors": (255.0 * (COLORS / 255.0) ** (1 / 2.2)).round(1).tolist()}
+
+
 def twin_data(instance: Instance) -> dict:
     """What the HTML twin needs to render the view with Three.js and run the GUI (never the class)."""
     return {
