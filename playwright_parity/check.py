@@ -145,8 +145,7 @@ class TaskChecker:
             self._fail(self.task.NAME, "task", str(exc))
             return self.result
         if absent:
-            self._fail(self.task.NAME, "page", f"the twin needs files that are not installed ({'; '.join(absent)}): "
-                       f"{SETUP_HINT}")
+            self._fail(self.task.NAME, "page", f"the twin needs {', '.join(absent)}, not installed: {SETUP_HINT}")
             return self.result
         if self.spec is not None:
             self.result.view_3d = {"frames": 0, "iou_min": 1.0, "colour_mean_max": 0.0, "colour_mean": 0.0,

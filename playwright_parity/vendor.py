@@ -51,14 +51,13 @@ def stamp(name: str) -> Path:
 
 
 def missing(names=None) -> list[str]:
-    """'name version: path' for every pinned file that is absent or from another version."""
+    """'name version (folder)' for each pinned package with a file absent or from another version."""
     out = []
     for name in names or PACKAGES:
         version = PACKAGES[name][0]
         have = stamp(name).read_text().strip() if stamp(name).exists() else None
-        for path in files(name):
-            if not path.exists() or have != version:
-                out.append(f"{name} {version}: {path}")
+        if have != version or not all(p.exists() for p in files(name)):
+            out.append(f"{name} {version} ({VENDOR / name})")
     return out
 
 
@@ -104,7 +103,7 @@ def main(argv: list[str]) -> int:
     if argv not in ([], ["--check"]):
         print("usage: python3 playwright_parity/vendor.py [--check]", file=sys.stderr)
         return 2
-    todo = sorted({m.split(" ", 1)[0] for m in missing()})
+    todo = [m.split(" ", 1)[0] for m in missing()]
     if argv == ["--check"]:
         for m in missing():
             print(f"missing {m}", file=sys.stderr)

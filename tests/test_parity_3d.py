@@ -10,12 +10,15 @@ import hashlib
 import io
 import json
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import playwright_parity.vendor as vendor
 import simcore
+from playwright_parity.__main__ import Args, main
+from playwright_parity.browser import CHROMIUM
 from playwright_parity.check import vendor_missing
 from playwright_parity.compare3d import View3DThresholds, ViewSpec, rect_mask, segment, view3d_stats, view_spec
 from tasks.three_d_exploration import TWIN_3D, make_instance, render
@@ -168,7 +171,7 @@ def test_vendor_checks_integrity_then_extracts(tmp_path, monkeypatch):
     monkeypatch.setattr(vendor, "VENDOR", tmp_path)
     blob, integrity = _tarball({"build/three.module.min.js": b"export const REVISION = '170';", "LICENSE": b"MIT"})
     monkeypatch.setitem(vendor.PACKAGES, "three", ("0.170.0", "unused", integrity, vendor.PACKAGES["three"][3]))
-    assert len(vendor.missing(["three"])) == 2
+    assert vendor.missing(["three"]) == [f"three 0.170.0 ({tmp_path / 'three'})"]
     with pytest.raises(vendor.VendorError, match="integrity mismatch"):
         vendor.check_integrity(blob + b"x", integrity)
     vendor.check_integrity(blob, integrity)
@@ -176,20 +179,56 @@ def test_vendor_checks_integrity_then_extracts(tmp_path, monkeypatch):
     assert (tmp_path / "three" / "three.module.min.js").read_bytes().startswith(b"export")
     assert vendor.missing(["three"]) == []
     (tmp_path / "three" / ".version").write_text("0.169.0\n")   # another version: fetched again
-    assert len(vendor.missing(["three"])) == 2
+    assert len(vendor.missing(["three"])) == 1
     short, short_integrity = _tarball({"LICENSE": b"MIT"})
     with pytest.raises(vendor.VendorError, match="no package/build/three.module.min.js"):
         vendor.extract("three", short)
 
 
 def test_harness_names_missing_vendor_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(vendor, "VENDOR", tmp_path)
+    monkeypatch.setattr(vendor, "VENDOR", tmp_path / "vendor")
     page = tmp_path / "p.html"
     page.write_text('<script type="importmap">{"imports": {"three": "./vendor/three/three.module.min.js"}}</script>')
     absent = vendor_missing(page)
-    assert absent and all(a.startswith("three 0.170.0: ") for a in absent)
+    assert absent == [f"three 0.170.0 ({tmp_path / 'vendor' / 'three'})"]
     page.write_text('<script src="vendor/leftpad/x.js"></script>')
     with pytest.raises(ValueError, match="does not pin"):
         vendor_missing(page)
     page.write_text("<p>no vendor files</p>")
     assert vendor_missing(page) == []
+
+
+# -- with Chromium ---------------------------------------------------------------------------------
+
+needs_browser = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not installed at {CHROMIUM} "
+                                   "(scripts/setup.sh: apt-get install chromium fonts-dejavu-core)")
+
+
+@needs_browser
+def test_missing_three_js_fails_with_the_setup_hint(tmp_path, monkeypatch):
+    monkeypatch.setattr(vendor, "VENDOR", tmp_path / "vendor")
+    report = tmp_path / "r.json"
+    assert main(Args(task="three_d_exploration", episodes=1, random_walks=0, json=report, out=tmp_path)) == 1
+    failures = json.loads(report.read_text())["tasks"]["three_d_exploration"]["failures"]
+    assert len(failures) == 1 and "run scripts/setup.sh" in failures[0]["message"]
+    assert "three 0.170.0" in failures[0]["message"]
+
+
+@needs_browser
+def test_webgl_view_is_the_same_bytes_every_launch():
+    """SwiftShader is deterministic: two Chromium processes render a state to identical pixels."""
+    from playwright_parity.browser import Browser, jsonable
+    from playwright_parity.check import twin_path
+
+    env = simcore.make_env(TASK, 2)
+    shots = []
+    for _ in range(2):
+        with Browser() as b:
+            b.load(twin_path(TASK.NAME))
+            b.fit(*env.window)
+            b.page.evaluate("d => setTaskData(d)", jsonable(TASK.twin_data(env.instance)))
+            for press in ("+x", "-y", "+y"):
+                assert b.page.evaluate("a => executeAction(a)", press) == {"success": True}
+            shots.append(b.screenshot())
+            assert not b.errors
+    assert np.array_equal(shots[0], shots[1])
