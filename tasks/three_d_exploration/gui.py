@@ -19,6 +19,11 @@ previous view. The state keeps the rotation presses in order: their count is
 the exploration the paper's metrics need, and the orientation follows from
 them exactly. Pressing the selected class again changes nothing. After
 Confirm every action is ignored.
+
+HTML twin: `playwright_parity/web/three_d_exploration.html` renders the view
+with Three.js from `twin_data` (the scene's inputs, never the class);
+`TWIN_3D` tells the parity harness to judge the canvas by its 3-D tolerance
+(playwright_parity/README.md, "A 3-D view").
 """
 from __future__ import annotations
 
