@@ -126,6 +126,7 @@ class TaskChecker:
         self.thresholds, self.out, self.max_images = thresholds, out, max_images
         self.result = TaskResult(task.NAME)
         self.view_thresholds = View3DThresholds()
+        self.spec = None   # the task's 3-D view, if it declares one (run() reads it)
         self._mean_sum = 0.0
         self._colour_sum = 0.0
         self._hits_cache: dict = {}
@@ -238,7 +239,8 @@ class TaskChecker:
         v["silhouette_pixels_min"] = n if v["silhouette_pixels_min"] is None else min(v["silhouette_pixels_min"], n)
         crossed = self.view_thresholds.crossed(got)
         if crossed:
-            self._fail(where, "3-D view", f"{', '.join(crossed)}; IoU per object {got['iou']}", shot, frame, ep, t)
+            self._fail(where, "3-D view", f"{', '.join(crossed)}; IoU per object "
+                       f"{[None if x is None else round(x, 4) for x in got['iou']]}", shot, frame, ep, t)
         return rect_mask(shot.shape[:2], (r.x0, r.y0, r.x1, r.y1))
 
     def _expected_hits(self, lay):

@@ -121,7 +121,8 @@ function keyMatrix(key) {
   return key.a.map((x, i) => (Number(x) + Number(key.b[i]) * s3) / d);
 }
 
-/** Instance.centres: points @ (M @ start).T, summed in numpy's order. */
+/** Instance.centres: points @ (M @ start).T (numpy's BLAS may round the last bit differently: far below
+ *  a pixel, and the positions are float32 on the GPU on both sides). */
 function centres(points, start, m) {
   const r = [];
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
