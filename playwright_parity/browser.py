@@ -17,7 +17,13 @@ from PIL import Image
 
 CHROMIUM = os.environ.get("ANNOSIM_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         # WebGL (the 3-D twin): with --disable-gpu Chromium renders WebGL2 with SwiftShader (ANGLE on
+         # SwiftShader's Vulkan), which it allows only with this flag; Playwright adds it too, stated here
+         # so we do not depend on that. It changes nothing for canvas 2D and CSS (software Skia).
+         "--enable-unsafe-swiftshader",
+         # ES modules (Three.js) from file:// pages: Chromium blocks them as cross-origin without it.
+         "--allow-file-access-from-files"]
 WEB = Path(__file__).parent / "web"
 
 

@@ -24,3 +24,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/pip install -q -e ".[model,parity,test]"
   touch "$stamp"
 fi
+
+# Three.js for the 3D Exploration twin: npm's tarball, pinned and sha512-checked, never committed
+# (playwright_parity/vendor.py holds the version; a second run finds the files and returns).
+python3 playwright_parity/vendor.py

@@ -103,7 +103,9 @@
     const natural = {button: [n.width || 0, n.height || theme.button_height],
       label: [n.width || 0, n.height || (n.font_size || theme.font_size) + 8]}[n.kind];
     if (main != null) el.style[row ? "width" : "height"] = `${main}px`;
-    else if (n.flex > 0) el.style.flex = `${n.flex} ${n.flex} 0px`;
+    // A flex child's basis is its natural size: in a box sized by its content (a window without a
+    // height) widgets.layout gives it exactly that; elsewhere integerLayout() sets the share.
+    else if (n.flex > 0) el.style.flex = `${n.flex} ${n.flex} ${natural ? natural[row ? 0 : 1] : 0}px`;
     else if (natural) el.style[row ? "width" : "height"] = `${natural[row ? 0 : 1]}px`;
     if (cross != null) el.style[row ? "height" : "width"] = `${cross}px`;
     else if (parent.align !== "stretch" && natural) el.style[row ? "height" : "width"] = `${natural[row ? 1 : 0]}px`;

@@ -8,7 +8,8 @@ for the pyrender/EGL view and its cache, `annotator.py` for the behaviour,
 `metrics.py` for the metrics.
 """
 from .annotator import STYLES, oracle, plan
-from .gui import (State, apply, initial_state, state_from_json, state_to_json, task_fields, validate_state, view)
+from .gui import (TWIN_3D, State, apply, initial_state, state_from_json, state_to_json, task_fields, twin_data,
+                  validate_state, view)
 from .metrics import PRIMARY, metrics
 from .world import CLASSES, Instance, make_instance, validate_instance
 

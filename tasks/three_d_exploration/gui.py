@@ -19,6 +19,11 @@ previous view. The state keeps the rotation presses in order: their count is
 the exploration the paper's metrics need, and the orientation follows from
 them exactly. Pressing the selected class again changes nothing. After
 Confirm every action is ignored.
+
+HTML twin: `playwright_parity/web/three_d_exploration.html` renders the view
+with Three.js from `twin_data` (the scene's inputs, never the class);
+`TWIN_3D` tells the parity harness to judge the canvas by its 3-D tolerance
+(playwright_parity/README.md, "A 3-D view").
 """
 from __future__ import annotations
 
@@ -27,8 +32,8 @@ from dataclasses import dataclass, replace
 from tasks.common import require, require_bool, require_int, to_json
 from widgets import Button, Canvas, Column, Image, Label, Row, Theme, window
 
-from .render import SIZE, view_raster
-from .world import CLASSES, IS_3D, N_CLASSES, ROTATIONS, Instance
+from .render import SIZE, background_bytes, scene_description, view_raster
+from .world import CLASSES, COLORS, IS_3D, N_CLASSES, ROTATIONS, Instance
 
 PANEL_W = 190
 ROT_LABELS = {"+x": "+X", "-x": "\u2212X", "+y": "+Y", "-y": "\u2212Y"}
@@ -94,6 +99,24 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     hint = "Rotate the object to see its 3-D structure, then pick its shape and confirm."
     return window("3D Exploration", canvas, panel, status, theme, panel_width=PANEL_W,
                   layout=layout, hint=hint)
+
+
+# The 3-D view for the parity harness (playwright_parity/compare3d.py): the canvas is rasterized by two
+# renderers, compared by silhouettes and colour. Hues as rendered: pyrender's shader treats base colours
+# as linear and gamma-encodes (1/2.2) the lit result, so a sphere shows (c/255)^(1/2.2) scaled by shading.
+TWIN_3D = {"region": "canvas", "background": background_bytes(),
+           "colors": (255.0 * (COLORS / 255.0) ** (1 / 2.2)).round(1).tolist()}
+
+
+def twin_data(instance: Instance) -> dict:
+    """What the HTML twin needs to render the view with Three.js and run the GUI (never the class)."""
+    return {
+        "scene": scene_description(),
+        "points": instance.points, "start": instance.start, "colors": instance.colors.tolist(),
+        "classes": list(CLASSES), "class_labels": list(CLASS_LABELS), "is_3d": list(IS_3D),
+        "rotations": list(ROTATIONS), "rot_labels": [ROT_LABELS[r] for r in ROTATIONS],
+        "panel_width": PANEL_W, "max_rotations": MAX_ROTATIONS,
+    }
 
 
 def task_fields(state: State) -> dict:

@@ -15,6 +15,10 @@ field of view, ambient light and one directional light from the upper left
 behind the camera, a dark background. llvmpipe (Mesa's software EGL) and a GPU's EGL both
 render deterministically: the same state gives the same bytes on one machine.
 
+`scene_description()` is that scene as plain numbers (mesh, matrices, light,
+material) for the twin, computed the way pyrender computes them, so the two
+renderers are handed the same inputs.
+
 pyrender is imported lazily, after `PYOPENGL_PLATFORM=egl` is set, so
 importing the task (make_instance, metrics, the annotator) needs no OpenGL.
 A process that forked after rendering (data-loader workers) gets a fresh
@@ -42,6 +46,8 @@ BACKGROUND = (0.09, 0.09, 0.11)
 AMBIENT = 0.35
 LIGHT_INTENSITY = 3.0
 LIGHT_DIR = (-0.45, 0.55, 1.0)  # towards the light: upper left, from the camera's side
+ZNEAR = 0.05                    # pyrender's default near plane (no far plane: an infinite projection)
+METALLIC, ROUGHNESS = 0.0, 0.8
 CACHE_SIZE = 512                # rendered views kept (~100 MB at 256x256x3)
 
 EGL_PACKAGES = "libegl1 libegl-mesa0 libgl1-mesa-dri"
@@ -84,13 +90,13 @@ class _Renderer:
         sphere = trimesh.creation.icosphere(subdivisions=SUBDIVISIONS, radius=SPHERE_RADIUS)
         self.nodes = {}   # one node per colour; an instance's colours are a permutation of COLORS
         for rgb in COLORS:
-            mat = pyrender.MetallicRoughnessMaterial(baseColorFactor=[*(rgb / 255.0), 1.0], metallicFactor=0.0,
-                                                     roughnessFactor=0.8)
+            mat = pyrender.MetallicRoughnessMaterial(baseColorFactor=[*(rgb / 255.0), 1.0],
+                                                     metallicFactor=METALLIC, roughnessFactor=ROUGHNESS)
             mesh = pyrender.Mesh.from_trimesh(sphere, material=mat, smooth=True)
             self.nodes[rgb.tobytes()] = self.scene.add(mesh)
         cam = np.eye(4)
         cam[2, 3] = CAMERA_DISTANCE
-        self.scene.add(pyrender.PerspectiveCamera(yfov=np.radians(YFOV_DEG), aspectRatio=1.0), pose=cam)
+        self.scene.add(pyrender.PerspectiveCamera(yfov=np.radians(YFOV_DEG), znear=ZNEAR, aspectRatio=1.0), pose=cam)
         self.scene.add(pyrender.DirectionalLight(color=[1.0, 1.0, 1.0], intensity=LIGHT_INTENSITY),
                        pose=_look_from(np.array(LIGHT_DIR)))
         self.lock = threading.Lock()
@@ -115,6 +121,41 @@ def _look_from(direction: np.ndarray) -> np.ndarray:
     pose = np.eye(4)
     pose[:3, :3] = np.column_stack([x, np.cross(z, x), z])
     return pose
+
+
+def background_bytes() -> list[int]:
+    """The cleared background as the framebuffer stores it (unorm8: round(c * 255))."""
+    return [int(round(c * 255)) for c in BACKGROUND]
+
+
+def scene_description() -> dict:
+    """The scene as pyrender receives it, for the HTML twin (playwright_parity/web/three_d_exploration.html).
+
+    Mesh: trimesh's icosphere with its vertex normals (what `Mesh.from_trimesh(smooth=True)` uploads;
+    Three.js's IcosahedronGeometry subdivides differently). Matrices are row-major 4x4: the view
+    (inverse camera pose) and pyrender's infinite perspective projection (camera.py). The light's
+    `direction` is the uniform pyrender sets, -Z of the light's pose. Colours are linear factors:
+    pyrender's shader lights base_color/255 as linear and gamma-encodes the result with 1/2.2.
+    """
+    import trimesh   # no OpenGL: only the geometry
+
+    sphere = trimesh.creation.icosphere(subdivisions=SUBDIVISIONS, radius=SPHERE_RADIUS)
+    t = np.tan(np.radians(YFOV_DEG) / 2.0)
+    proj = np.zeros((4, 4))
+    proj[0, 0], proj[1, 1] = 1.0 / t, 1.0 / t          # aspect 1
+    proj[2, 2], proj[2, 3], proj[3, 2] = -1.0, -2.0 * ZNEAR, -1.0
+    cam = np.eye(4)
+    cam[2, 3] = CAMERA_DISTANCE
+    return {
+        "size": SIZE, "background": list(BACKGROUND), "ambient": [AMBIENT] * 3,
+        "light": {"direction": (-_look_from(np.array(LIGHT_DIR))[:3, 2]).tolist(), "color": [1.0, 1.0, 1.0],
+                  "intensity": LIGHT_INTENSITY},
+        "material": {"metallic": METALLIC, "roughness": ROUGHNESS},
+        "camera": {"position": cam[:3, 3].tolist(), "view": np.linalg.inv(cam).tolist(), "projection": proj.tolist()},
+        "mesh": {"positions": np.asarray(sphere.vertices, np.float64).ravel(),
+                 "normals": np.asarray(sphere.vertex_normals, np.float64).ravel(),
+                 "index": np.asarray(sphere.faces, np.int32).ravel()},
+    }
 
 
 _RENDERER: tuple[int, _Renderer] | None = None
