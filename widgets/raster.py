@@ -265,23 +265,17 @@ class Renderer:
         self._org = (rect.x0, rect.y0)
         sprites, rows = self._sprites, []
         window = (self._rgba.shape[1], self._rgba.shape[0])
-        cx0, cy0, cx1, cy1 = self._clip
         for item in node.items:
-            plan = sprites.plan(item, self._org, window) if sprites is not None and type(item) in _SHAPES else None
+            plan = None
+            if sprites is not None and type(item) in _SHAPES:
+                plan = sprites.plan(item, self._org, self._clip, window)
             if plan is None:
                 if rows:
                     blend_rows(self._rgba, sprites.arenas(), rows, self._clip)
                     rows = []
                 self._paint_item(canvas, item, node)
-                continue
-            for row, reach, key, color in plan:
-                if reach[0] >= cx0 and reach[1] >= cy0 and reach[2] <= cx1 and reach[3] <= cy1:
-                    rows.append(row)   # blended with its neighbours, in order, before Skia draws again
-                    continue
-                if rows:
-                    blend_rows(self._rgba, sprites.arenas(), rows, self._clip)
-                    rows = []
-                self._draw_shape(canvas, key, color)
+            else:
+                rows += plan   # blended with their neighbours, in order, before Skia draws again
         if rows:
             blend_rows(self._rgba, sprites.arenas(), rows, self._clip)
         self._clip, self._org = clip, (0, 0)

@@ -3,16 +3,17 @@
 Skia draws an anti-aliased shape in an opaque colour as, per channel,
 `result = (s * c + d * (255 - c) + 255) >> 8`, where `s` is the colour, `d`
 the destination and `c` the shape's coverage of the pixel: the coverage Skia
-itself computes when it draws the same shape, through the same device matrix,
-into an A8 surface (measured bit for bit; `tests/test_sprites.py` checks every
-task's episodes against plain Skia draws). Stroking and scan-converting a
-circle costs Skia 12-20 us, a line ~20 us; blending a cached mask costs ~1 us.
+itself computes when it draws the same shape, through the same device matrix
+into an A8 surface (measured bit for bit; the task battery and
+`tests/test_widgets.py` check it against plain Skia draws). Stroking and
+scan-converting a circle costs Skia 6-20 us, a line ~20 us; a cached mask is
+one row in a batch that one numba call blends.
 
 Overlay items come back at the same place frame after frame (a track's dots on
-every slice), so masks are cached by (geometry, device origin). An item seen
-for the first time is drawn by Skia and only remembered: one that changes
+every slice), so masks are cached per (item, canvas origin, clip). An item
+seen for the first time is drawn by Skia and only remembered: one that changes
 every frame (a polygon being traced) never pays for a mask it will not reuse.
-Translucent colours are left to Skia (the formula above is for opaque ones).
+Translucent colours and hairlines are left to Skia.
 """
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def draw_shape(canvas: skia.Canvas, key: tuple, paint: skia.Paint) -> None:
 
 def _reach(key: tuple) -> tuple[float, float, float, float]:
     """The shape's geometric bounds (canvas coordinates): its pixels, anti-aliased edges included, lie in
-    these rounded out by one pixel, and Skia clips the path itself only where a clip cuts that rectangle."""
+    these rounded out by one pixel."""
     kind = key[0]
     if kind in ("fill_circle", "stroke_circle"):
         x, y, r = key[1:4]
@@ -117,11 +118,9 @@ def shape_keys(item) -> list[tuple[tuple, str]]:
 
 
 class SpriteCache:
-    """Coverage masks of one window size, kept in one arena, planned per (item, device origin of its canvas).
+    """Coverage masks of one window size, kept in two arenas, planned per (item, canvas origin, clip).
 
-    `plan(item, org)` gives, for each shape of the item in drawing order, a row for `pixels.blend_rows`
-    (arena offsets, mask size and place, colour) and the rectangle the shape can reach, or None where Skia
-    must draw it. A renderer collects consecutive rows and blends them in one call.
+    The clip of a canvas is nearly always the canvas itself, so plans are shared by every frame.
     """
 
     def __init__(self, budget_bytes: int = 16 << 20):
@@ -139,23 +138,14 @@ class SpriteCache:
         self._plans.clear()
         self._used = self._spans_used = 0
 
-    def _surface(self, w: int, h: int) -> skia.Canvas:
-        if self._a8 is None or self._a8.shape != (h, w):
-            self._reset()
-            self._a8 = np.zeros((h, w), np.uint8)
-            self._a8_surface = skia.Surface(self._a8, colorType=skia.kAlpha_8_ColorType,
-                                            alphaType=skia.kPremul_AlphaType)
-        return self._a8_surface.getCanvas()
+    def plan(self, item, org: tuple[int, int], clip: tuple[int, int, int, int], window: tuple[int, int]):
+        """(row, ...) for `pixels.blend_rows`, one per shape of `item` in drawing order, or None: Skia draws it.
 
-    def plan(self, item, org: tuple[int, int], window: tuple[int, int]) -> tuple | None:
-        """((row, reach, key, colour), ...) for `item`'s shapes in drawing order, or None: Skia draws the item.
-
-        Skia draws an item the first time it is seen (a second sighting earns masks) and always when one
-        of its shapes cannot be a mask: a translucent colour, a hairline (a stroke of width <= 1, which
-        Skia draws segment by segment, blending the joints twice), a shape reaching past `_reach`. Skia's
-        coverage also equals the mask's only where Skia does not clip the path itself: a row whose
-        `reach` is not inside the clip it is blended under must be drawn by Skia too."""
-        full = (item, org)
+        Skia draws an item the first time it is seen (a second sighting earns masks) and always when
+        one of its shapes cannot be a mask: a translucent colour, a hairline (a stroke of width <= 1,
+        which Skia draws segment by segment, blending the joints twice), a shape the clip cuts (Skia
+        then clips the path and rounds the edge row its own way), a shape reaching past `_reach`."""
+        full = (item, org, clip)
         try:
             got = self._plans.get(full, False)
         except TypeError:   # unhashable (a list of points): nothing to key a mask by
@@ -169,34 +159,35 @@ class SpriteCache:
             return None
         if got == ():
             return None
-        self._surface(*window)
+        if self._a8 is None or self._a8.shape != window[::-1]:
+            self._reset()
+            self._a8 = np.zeros(window[::-1], np.uint8)
+            self._a8_surface = skia.Surface(self._a8, colorType=skia.kAlpha_8_ColorType,
+                                            alphaType=skia.kPremul_AlphaType)
         if self._used > self._budget:
             self._reset()
-        out = []
+        rows = []
         for key, color in shape_keys(item):
             c = skcolor(color)
-            row = reach = None
-            if (c >> 24) == 255 and maskable(key):
-                row, reach = self._mask_row(key, org, c)
+            row = self._mask_row(key, org, clip, c) if (c >> 24) == 255 and maskable(key) else None
             if row is None:
-                out = []
+                rows = []
                 break
-            out.append((row, reach, key, color))
-        plan = self._plans[full] = tuple(out)
+            rows.append(row)
+        plan = self._plans[full] = tuple(rows)
         return plan or None
 
-    def _mask_row(self, key: tuple, org: tuple[int, int], color: int) -> tuple[tuple | None, tuple | None]:
+    def _mask_row(self, key: tuple, org: tuple[int, int], clip: tuple[int, int, int, int], color: int):
+        x0, y0, x1, y1 = _reach(key)
+        ix0, iy0 = math.floor(x0) - 1 + org[0], math.floor(y0) - 1 + org[1]
+        ix1, iy1 = math.ceil(x1) + 1 + org[0], math.ceil(y1) + 1 + org[1]
+        if ix0 < clip[0] or iy0 < clip[1] or ix1 > clip[2] or iy1 > clip[3]:
+            return None   # Skia clips the path itself, and rounds its edge row otherwise: leave it to Skia
         canvas = self._a8_surface.getCanvas()
         canvas.save()
         canvas.translate(*org)
         draw_shape(canvas, key, _mask_paint(*paint_geometry(key)))
         canvas.restore()
-        x0, y0, x1, y1 = _reach(key)
-        reach = (math.floor(x0) - 1 + org[0], math.floor(y0) - 1 + org[1], math.ceil(x1) + 1 + org[0],
-                 math.ceil(y1) + 1 + org[1])
-        h, w = self._a8.shape
-        ix0, iy0, ix1, iy1 = max(reach[0], 0), max(reach[1], 0), min(reach[2], w), min(reach[3], h)
-        ix1, iy1 = max(ix1, ix0), max(iy1, iy0)
         region = self._a8[iy0:iy1, ix0:ix1]
         mask = region.ravel()          # a copy: the region is not contiguous
         # each mask row's covered columns [lo, hi): blending skips the empty bulk of a long diagonal line
@@ -210,14 +201,13 @@ class SpriteCache:
         region[...] = 0
         if self._a8.any():   # the shape reached past `_reach`: Skia draws it (its mask would be cut)
             self._a8[...] = 0
-            return None, None
+            return None
         off, soff = self._used, self._spans_used
         self._arena = _put(self._arena, off, mask)
         self._spans = _put(self._spans, soff, spans)
         self._used += mask.size
         self._spans_used += spans.size
-        row = (off, soff, ix1 - ix0, iy1 - iy0, ix0, iy0, (color >> 16) & 255, (color >> 8) & 255, color & 255)
-        return row, reach
+        return off, soff, ix1 - ix0, iy1 - iy0, ix0, iy0, (color >> 16) & 255, (color >> 8) & 255, color & 255
 
 
 def _put(arena: np.ndarray, off: int, values: np.ndarray) -> np.ndarray:
