@@ -189,3 +189,24 @@ def test_shapes_from_cached_masks_equal_skia_draws(shapes, greys):
         image[::7] = rng.integers(0, 256, (9, 60, 3), dtype=np.uint8)
         tree = Row(Canvas(60, 60, items=(Image(image), *shapes)), Column(Button("Go", "go"), width=40), padding=4)
         assert np.array_equal(fast.render(tree), plain.render(tree))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12))
+def test_combined_glyphs_equal_float32_src_over(seed, n):
+    """Text runs combine glyph coverage as Chromium blits glyphs (1 - prod(1 - a), float32, rounded half
+    to even): the numba kernel gives numpy's bytes."""
+    from widgets.pixels import combine_glyphs
+
+    rng = np.random.default_rng(seed)
+    lut = np.sort(rng.integers(0, 256, 256)).astype(np.uint8)
+    covs, places, keep = [], [], np.ones((20, 60), np.float32)
+    for _ in range(n):
+        gh, gw = rng.integers(1, 15, 2)
+        gx, gy = rng.integers(0, 60 - gw), rng.integers(0, 20 - gh)
+        cov = rng.integers(0, 256, (gh, gw)).astype(np.uint8)
+        covs.append(cov.ravel())
+        places.append((gh, gw, gx, gy))
+        keep[gy:gy + gh, gx:gx + gw] *= 1 - lut[cov].astype(np.float32) / 255
+    got = combine_glyphs(np.concatenate(covs), np.array(places, np.int64), lut, 20, 60)
+    assert np.array_equal(got, np.round((1 - keep) * 255).astype(np.uint8))

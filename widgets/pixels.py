@@ -83,3 +83,24 @@ def blend_rows(rgba: np.ndarray, arenas: tuple[np.ndarray, np.ndarray], rows: li
     w, h, x, y, r, g, b) is a w x h coverage mask in `arenas[0]` with its top-left at (x, y), whose row j
     is covered only in columns [spans[2j], spans[2j+1]) of `arenas[1]` from the span offset."""
     _blend_rows(rgba, arenas[0], arenas[1], np.array(rows, np.int32), clip[0], clip[1], clip[2], clip[3])
+
+
+@numba.njit(cache=True, nogil=True)
+def combine_glyphs(covs: np.ndarray, places: np.ndarray, lut: np.ndarray, h: int, w: int) -> np.ndarray:
+    """uint8[h, w] coverage of glyphs blitted one after another (src-over): round(255 * (1 - prod(1 - a))),
+    a = lut[coverage] / 255, in float32 as numpy computes it. `covs` holds the glyph masks one after
+    another; `places` their (height, width, x, y) in the run."""
+    keep = np.ones((h, w), np.float32)
+    off = 0
+    for k in range(places.shape[0]):
+        gh, gw, gx, gy = places[k, 0], places[k, 1], places[k, 2], places[k, 3]
+        for j in range(gh):
+            for i in range(gw):
+                a = np.float32(lut[covs[off + j * gw + i]]) / np.float32(255)
+                keep[gy + j, gx + i] *= np.float32(1) - a
+        off += gh * gw
+    out = np.empty((h, w), np.uint8)
+    for j in range(h):
+        for i in range(w):
+            out[j, i] = np.uint8(np.rint((np.float32(1) - keep[j, i]) * np.float32(255)))
+    return out

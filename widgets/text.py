@@ -38,6 +38,8 @@ import numpy as np
 import skia
 import uharfbuzz as hb
 
+from .pixels import combine_glyphs
+
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT_FILES = {False: FONT_DIR / "DejaVuSans.ttf", True: FONT_DIR / "DejaVuSans-Bold.ttf"}
 
@@ -232,12 +234,9 @@ def _run_in_slots(text: str, size: int, bold: bool, slots: tuple[int, ...], lum:
     x1 = max(p[1] + p[0].shape[1] for p in parts)
     y1 = max(p[2] + p[0].shape[0] for p in parts)
     # Chromium blits glyph by glyph (src-over): coverage combines as 1 - prod(1 - a)
-    keep = np.ones((y1 - y0, x1 - x0), np.float32)
-    lut = _gamma_lut(lum)
-    for cov, gx, gy in parts:
-        a = lut[cov].astype(np.float32) / 255
-        keep[gy - y0: gy - y0 + cov.shape[0], gx - x0: gx - x0 + cov.shape[1]] *= 1 - a
-    mask = np.ascontiguousarray(np.round((1 - keep) * 255).astype(np.uint8))
+    covs = np.concatenate([cov.ravel() for cov, _, _ in parts])
+    places = np.array([(cov.shape[0], cov.shape[1], gx - x0, gy - y0) for cov, gx, gy in parts], np.int64)
+    mask = combine_glyphs(covs, places, _gamma_lut(lum), y1 - y0, x1 - x0)
     mask.flags.writeable = False
     return _Run(mask, x0, y0)
 
