@@ -145,7 +145,8 @@ def test_twin_data_has_the_scene_and_no_class():
 
 
 def test_scene_matrices_are_pyrenders():
-    import pyrender   # noqa: F401  (render's renderer set PYOPENGL_PLATFORM when the fixture rendered)
+    render._check_egl()   # sets PYOPENGL_PLATFORM=egl: importing pyrender first would fix OpenGL on GLX for
+    import pyrender       # every later render in this process (pytest-xdist workers run tests in any order)
     cam = pyrender.PerspectiveCamera(yfov=np.radians(render.YFOV_DEG), znear=render.ZNEAR, aspectRatio=1.0)
     sc = render.scene_description()
     assert np.allclose(sc["camera"]["projection"], cam.get_projection_matrix(render.SIZE, render.SIZE), atol=1e-12)
