@@ -37,7 +37,9 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Row, Text, Theme, window
+from types import MappingProxyType
+
+from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Row, Text, Theme, by_identity, window
 
 from .world import N_FRAMES, N_MAX, SIZE, Instance
 
@@ -70,9 +72,14 @@ def initial_state(instance: Instance) -> State:
     return State()
 
 
-def current_markers(state: State) -> dict[tuple[int, int, str], tuple[float, float]]:
-    """(frame, animal, kind) -> (u, v) of the marker in force: the latest placement of each."""
-    return {(f, a, k): (u, v) for f, a, k, u, v in state.markers}
+def current_markers(state: State) -> MappingProxyType:
+    """(frame, animal, kind) -> (u, v) of the marker in force: the latest placement of each (read-only)."""
+    return _latest(state.markers)
+
+
+@by_identity()
+def _latest(markers: tuple) -> MappingProxyType:
+    return MappingProxyType({(f, a, k): (u, v) for f, a, k, u, v in markers})
 
 
 def apply(state: State, action, instance: Instance) -> State:
@@ -102,8 +109,10 @@ def apply(state: State, action, instance: Instance) -> State:
     return state
 
 
-def _overlay(state: State, current: dict) -> list:
-    shown = {(a, k): uv for (f, a, k), uv in current.items() if f == state.frame}
+@by_identity()
+def _overlay(markers: tuple, frame: int) -> tuple:
+    """The markers of `frame` (the same objects while the annotation is unchanged)."""
+    shown = {(a, k): uv for (f, a, k), uv in _latest(markers).items() if f == frame}
     items = []
     for a in range(N_MAX):      # orientation lines first, under the circles
         if (a, "F") in shown and (a, "B") in shown:
@@ -116,12 +125,13 @@ def _overlay(state: State, current: dict) -> list:
         else:
             items.append(Circle(x, y, 5.0, stroke=c, stroke_width=2.0))
         items.append(Text(x + 14, y - 9, f"{a + 1:02d}{k}", color=c, size=9, bold=True))
-    return items
+    return tuple(items)
 
 
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     current = current_markers(state)
-    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *_overlay(state, current)))
+    overlay = _overlay(state.markers, state.frame)
+    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *overlay))
     live = not state.done
     small = theme.small_size
     animals = [Button(f"{i + 1:02d}", animal_action(i), enabled=live and i < instance.n,

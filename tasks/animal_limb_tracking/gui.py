@@ -31,7 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Column, Image, Place, Row, Theme, window
+from types import MappingProxyType
+
+from widgets import Button, Canvas, Circle, Column, Image, Place, Row, Theme, by_identity, window
 
 from .world import KEYPOINTS, SIZE, Instance, tabs_of
 
@@ -63,9 +65,14 @@ def initial_state(instance: Instance) -> State:
     return State()
 
 
-def current_markers(state: State) -> dict[tuple[int, int], tuple[float, float]]:
-    """(frame, keypoint) -> (u, v) of the marker in force: the latest placement of each."""
-    return {(f, k): (u, v) for f, k, u, v in state.markers}
+def current_markers(state: State) -> MappingProxyType:
+    """(frame, keypoint) -> (u, v) of the marker in force: the latest placement of each (read-only)."""
+    return _latest(state.markers)
+
+
+@by_identity()
+def _latest(markers: tuple) -> MappingProxyType:
+    return MappingProxyType({(f, k): (u, v) for f, k, u, v in markers})
 
 
 def apply(state: State, action, instance: Instance) -> State:
@@ -99,21 +106,24 @@ def apply(state: State, action, instance: Instance) -> State:
     return state
 
 
-def _overlay(state: State, instance: Instance) -> list:
-    kps = KEYPOINTS[instance.species]
+@by_identity()
+def _overlay(markers: tuple, frame: int, keypoint: int | None, species: str) -> tuple:
+    """The markers of `frame`, the selected keypoint's ringed (the same objects while nothing changes)."""
+    kps = KEYPOINTS[species]
     items = []
-    for (f, k), (u, v) in sorted(current_markers(state).items()):
-        if f != state.frame:
+    for (f, k), (u, v) in sorted(_latest(markers).items()):
+        if f != frame:
             continue
         x, y = u * SIZE, v * SIZE
         items.append(Circle(x, y, 3.0, fill=TAB_COLORS[kps[k][0]], stroke="#ffffff", stroke_width=1.0))
-        if k == state.keypoint:
+        if k == keypoint:
             items.append(Circle(x, y, 6.5, stroke="#ffffff", stroke_width=1.5))
-    return items
+    return tuple(items)
 
 
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
-    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *_overlay(state, instance)))
+    overlay = _overlay(state.markers, state.frame, state.keypoint, instance.species)
+    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *overlay))
     live = not state.done
     tabs = tabs_of(instance.species)
     kps = KEYPOINTS[instance.species]

@@ -35,7 +35,9 @@ import math
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Column, Image, Label, Place, Press, Row, Text, Theme, window
+from types import MappingProxyType
+
+from widgets import Button, Canvas, Circle, Column, Image, Label, Place, Press, Row, Text, Theme, by_identity, window
 
 from .world import MAX_NEURONS, N_FRAMES, SIZE, Instance
 
@@ -63,9 +65,14 @@ def initial_state(instance: Instance) -> State:
     return State()
 
 
-def markers(state: State) -> dict[tuple[int, int], tuple[float, float]]:
-    """The current markers: (id, frame) -> (u, v), each the last placement of its key."""
-    return {(k, f): (u, v) for k, f, u, v in state.placements}
+def markers(state: State) -> MappingProxyType:
+    """The current markers: (id, frame) -> (u, v), each the last placement of its key (read-only)."""
+    return _latest(state.placements)
+
+
+@by_identity()
+def _latest(placements: tuple) -> MappingProxyType:
+    return MappingProxyType({(k, f): (u, v) for k, f, u, v in placements})
 
 
 def apply(state: State, action, instance: Instance) -> State:
@@ -93,21 +100,24 @@ def apply(state: State, action, instance: Instance) -> State:
     return state
 
 
-def _overlay(state: State) -> list:
+@by_identity()
+def _overlay(placements: tuple, frame: int, selected: int) -> tuple:
+    """The markers of `frame` with their IDs (the same objects while nothing changes)."""
     items = []
-    for (k, f), (u, v) in sorted(markers(state).items()):
-        if f != state.frame:
+    for (k, f), (u, v) in sorted(_latest(placements).items()):
+        if f != frame:
             continue
-        x, y, color, sel = u * SIZE, v * SIZE, ID_COLORS[k - 1], k == state.selected
+        x, y, color, sel = u * SIZE, v * SIZE, ID_COLORS[k - 1], k == selected
         items.append(Circle(x, y, 7.0, stroke=color, stroke_width=2.5 if sel else 1.5))
         # the label's anchor snapped to whole pixels: glyphs at arbitrary sub-pixel offsets are where
         # Skia and Chromium's canvas text differ (the HTML twin snaps the same way)
         items.append(Text(math.floor(x + 13.5), math.floor(y - 9.5), f"{k:02d}", color=color, size=10, bold=sel))
-    return items
+    return tuple(items)
 
 
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
-    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *_overlay(state)))
+    overlay = _overlay(state.placements, state.frame, state.selected)
+    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *overlay))
     live = not state.done
 
     def id_button(k: int) -> Button:

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Label, Place, Polyline, Press, Row, Theme, window
+from widgets import Button, Canvas, Circle, Image, Label, Place, Polyline, Press, Row, Theme, by_identity, window
 
 from .world import CLOSE_PX, N_BANDS, SIZE, Instance
 
@@ -105,20 +105,33 @@ def _px(points) -> tuple:
     return tuple((u * SIZE, v * SIZE) for u, v in points)
 
 
-def _overlay(state: State) -> list:
+def _overlay(state: State) -> tuple:
+    return _annotations(state.polygons, state.markers) + _drawing(state.drawing, state.vertices)
+
+
+@by_identity()
+def _annotations(polygons: tuple, markers: tuple) -> tuple:
+    """The finished polygons and the markers: the same objects while only the band changes."""
     items = []
-    for poly in state.polygons:
+    for poly in polygons:
         items.append(Polyline(_px(poly), color=POLY_COLOR, width=1.5, closed=True, fill=POLY_COLOR + "30"))
-    for u, v in state.markers:
+    for u, v in markers:
         items += [Circle(u * SIZE, v * SIZE, 5.0, stroke=MARKER_COLOR, stroke_width=1.5),
                   Circle(u * SIZE, v * SIZE, 1.2, fill=MARKER_COLOR)]
-    if state.drawing and state.vertices:
-        pts = _px(state.vertices)
+    return tuple(items)
+
+
+@by_identity()
+def _drawing(drawing: bool, vertices: tuple) -> tuple:
+    """The polygon being traced and its closing target."""
+    items = []
+    if drawing and vertices:
+        pts = _px(vertices)
         if len(pts) > 1:
             items.append(Polyline(pts, color=DRAW_COLOR, width=1.5))
         items += [Circle(x, y, 1.8, fill=DRAW_COLOR) for x, y in pts]
         items.append(Circle(*pts[0], CLOSE_PX, stroke=DRAW_COLOR, stroke_width=1.0))   # the closing target
-    return items
+    return tuple(items)
 
 
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
