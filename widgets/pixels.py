@@ -104,3 +104,30 @@ def combine_glyphs(covs: np.ndarray, places: np.ndarray, lut: np.ndarray, h: int
         for i in range(w):
             out[j, i] = np.uint8(np.rint((np.float32(1) - keep[j, i]) * np.float32(255)))
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def take_mask(a8: np.ndarray, x0: int, y0: int, x1: int, y1: int, arena: np.ndarray, off: int,
+              spans: np.ndarray, soff: int) -> bool:
+    """Move the coverage in a8[y0:y1, x0:x1] to `arena` (row after row, from `off`) and each row's
+    covered columns [lo, hi) to `spans` (from `soff`), leaving a8 zero there. True when the one-pixel
+    ring around the rectangle holds coverage: a shape reaching past the rectangle (its pixels are
+    8-connected, so they cross the ring) left some in a8."""
+    w = x1 - x0
+    for j in range(y1 - y0):
+        lo, hi = w, 0
+        for i in range(w):
+            c = a8[y0 + j, x0 + i]
+            arena[off + j * w + i] = c
+            if c != 0:
+                lo = min(lo, i)
+                hi = i + 1
+                a8[y0 + j, x0 + i] = 0
+        spans[soff + 2 * j] = lo if hi else 0
+        spans[soff + 2 * j + 1] = hi
+    h_all, w_all = a8.shape
+    for j in range(max(y0 - 1, 0), min(y1 + 1, h_all)):
+        for i in range(max(x0 - 1, 0), min(x1 + 1, w_all)):
+            if (j == y0 - 1 or j == y1 or i == x0 - 1 or i == x1) and a8[j, i] != 0:
+                return True
+    return False

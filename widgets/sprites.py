@@ -25,6 +25,7 @@ import skia
 
 from .colors import skcolor
 from .nodes import Circle, Line, Polyline
+from .pixels import take_mask
 
 _MITER_LIMIT = 10     # canvas 2D's miterLimit, used by polylines (raster._stroke_paint)
 
@@ -188,31 +189,20 @@ class SpriteCache:
         canvas.translate(*org)
         draw_shape(canvas, key, _mask_paint(*paint_geometry(key)))
         canvas.restore()
-        region = self._a8[iy0:iy1, ix0:ix1]
-        mask = region.ravel()          # a copy: the region is not contiguous
-        # each mask row's covered columns [lo, hi): blending skips the empty bulk of a long diagonal line
-        spans = np.zeros((region.shape[0], 2), np.int32)
-        if region.size:
-            covered = region != 0
-            rows = covered.any(axis=1)
-            spans[rows, 0] = covered[rows].argmax(axis=1)
-            spans[rows, 1] = covered.shape[1] - covered[rows, ::-1].argmax(axis=1)
-        spans = spans.ravel()
-        region[...] = 0
-        if self._a8.any():   # the shape reached past `_reach`: Skia draws it (its mask would be cut)
-            self._a8[...] = 0
-            return None
         off, soff = self._used, self._spans_used
-        self._arena = _put(self._arena, off, mask)
-        self._spans = _put(self._spans, soff, spans)
-        self._used += mask.size
-        self._spans_used += spans.size
-        return off, soff, ix1 - ix0, iy1 - iy0, ix0, iy0, (color >> 16) & 255, (color >> 8) & 255, color & 255
+        w, h = ix1 - ix0, iy1 - iy0
+        self._arena = _room(self._arena, off + w * h)
+        self._spans = _room(self._spans, soff + 2 * h)
+        if take_mask(self._a8, ix0, iy0, ix1, iy1, self._arena, off, self._spans, soff):
+            self._a8[...] = 0   # the shape reached past `_reach`: Skia draws it (its mask would be cut)
+            return None
+        self._used += w * h
+        self._spans_used += 2 * h
+        return off, soff, w, h, ix0, iy0, (color >> 16) & 255, (color >> 8) & 255, color & 255
 
 
-def _put(arena: np.ndarray, off: int, values: np.ndarray) -> np.ndarray:
-    """`arena` (grown by doubling when needed) with `values` written at `off`."""
-    if off + values.size > arena.size:
-        arena = np.concatenate([arena, np.zeros(max(arena.size, values.size), arena.dtype)])
-    arena[off:off + values.size] = values
-    return arena
+def _room(arena: np.ndarray, size: int) -> np.ndarray:
+    """`arena`, grown by doubling when it holds fewer than `size` values."""
+    if size <= arena.size:
+        return arena
+    return np.concatenate([arena, np.zeros(max(arena.size, size - arena.size), arena.dtype)])
