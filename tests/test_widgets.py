@@ -183,12 +183,14 @@ def test_shapes_from_cached_masks_equal_skia_draws(shapes, greys):
     """Shapes blended from cached coverage masks (drawn again and again, over changing images, some past the
     canvas's edge, hairlines and translucent colours among them) give plain Skia's pixels."""
     fast, plain = Renderer(DARK), Renderer(DARK, incremental=False, fast_items=False)
+    starved = Renderer(DARK, mask_cache_bytes=0)   # plans and masks dropped before every frame
     rng = np.random.default_rng(len(shapes))
     for grey in greys * 3:
         image = np.full((60, 60, 3), grey, np.uint8)
         image[::7] = rng.integers(0, 256, (9, 60, 3), dtype=np.uint8)
         tree = Row(Canvas(60, 60, items=(Image(image), *shapes)), Column(Button("Go", "go"), width=40), padding=4)
-        assert np.array_equal(fast.render(tree), plain.render(tree))
+        want = plain.render(tree)
+        assert np.array_equal(fast.render(tree), want) and np.array_equal(starved.render(tree), want)
 
 
 @settings(max_examples=40, deadline=None)

@@ -92,7 +92,7 @@ class Renderer:
     """Draws trees of one window size; keeps the surface and image caches."""
 
     def __init__(self, theme: Theme, image_cache: int = 256, incremental: bool = True,
-                 tile_cache_bytes: int = 8 << 20, fast_items: bool = True):
+                 tile_cache_bytes: int = 8 << 20, fast_items: bool = True, mask_cache_bytes: int = 16 << 20):
         self.theme = theme
         self.incremental = incremental   # repaint only damaged rectangles (bit-identical to a full redraw)
         # canvas shapes blended from cached coverage masks (`sprites`) instead of drawn by Skia; False draws
@@ -109,7 +109,7 @@ class Renderer:
         self._tiles: OrderedDict[tuple, np.ndarray] = OrderedDict()   # repainted rectangles, see _repaint
         self._tile_bytes = 0
         self._tile_budget = tile_cache_bytes
-        self._sprites = SpriteCache() if fast_items and self._opaque_window else None
+        self._sprites = SpriteCache(mask_cache_bytes) if fast_items and self._opaque_window else None
 
     # -- resources ---------------------------------------------------------
     def _canvas_for(self, w: int, h: int) -> skia.Canvas:
@@ -140,6 +140,8 @@ class Renderer:
     def render(self, root: Node | Layout, out: np.ndarray | None = None) -> np.ndarray:
         lay = root if isinstance(root, Layout) else layout(root, self.theme)
         canvas = self._canvas_for(lay.width, lay.height)
+        if self._sprites is not None:
+            self._sprites.begin_frame((lay.width, lay.height))
         dirty = damaged(self._prev, lay) if self.incremental else None
         self._org = (0, 0)
         if dirty is None:
@@ -264,11 +266,10 @@ class Renderer:
         self._clip = (max(clip[0], rect.x0), max(clip[1], rect.y0), min(clip[2], rect.x1), min(clip[3], rect.y1))
         self._org = (rect.x0, rect.y0)
         sprites, rows = self._sprites, []
-        window = (self._rgba.shape[1], self._rgba.shape[0])
         for item in node.items:
             plan = None
             if sprites is not None and type(item) in _SHAPES:
-                plan = sprites.plan(item, self._org, self._clip, window)
+                plan = sprites.plan(item, self._org, self._clip)
             if plan is None:
                 if rows:
                     blend_rows(self._rgba, sprites.arenas(), rows, self._clip)

@@ -135,11 +135,19 @@ class SpriteCache:
     def arenas(self) -> tuple[np.ndarray, np.ndarray]:
         return self._arena, self._spans
 
-    def _reset(self) -> None:
+    def begin_frame(self, window: tuple[int, int]) -> None:
+        """Before a frame is painted (never during one: rows waiting in a batch point into the arena):
+        start afresh for a new window size, or when the masks or plans outgrow their budget."""
+        if self._a8 is None or self._a8.shape != window[::-1]:
+            self._a8 = np.zeros(window[::-1], np.uint8)
+            self._a8_surface = skia.Surface(self._a8, colorType=skia.kAlpha_8_ColorType,
+                                            alphaType=skia.kPremul_AlphaType)
+        elif self._used <= self._budget and len(self._plans) <= 32768:
+            return
         self._plans.clear()
         self._used = self._spans_used = 0
 
-    def plan(self, item, org: tuple[int, int], clip: tuple[int, int, int, int], window: tuple[int, int]):
+    def plan(self, item, org: tuple[int, int], clip: tuple[int, int, int, int]):
         """(row, ...) for `pixels.blend_rows`, one per shape of `item` in drawing order, or None: Skia draws it.
 
         Skia draws an item the first time it is seen (a second sighting earns masks) and always when
@@ -154,19 +162,10 @@ class SpriteCache:
         if got:
             return got
         if got is False:   # first sighting
-            if len(self._plans) > 32768:
-                self._reset()
             self._plans[full] = None
             return None
         if got == ():
             return None
-        if self._a8 is None or self._a8.shape != window[::-1]:
-            self._reset()
-            self._a8 = np.zeros(window[::-1], np.uint8)
-            self._a8_surface = skia.Surface(self._a8, colorType=skia.kAlpha_8_ColorType,
-                                            alphaType=skia.kPremul_AlphaType)
-        if self._used > self._budget:
-            self._reset()
         rows = []
         for key, color in shape_keys(item):
             c = skcolor(color)
