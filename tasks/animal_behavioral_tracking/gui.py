@@ -128,31 +128,38 @@ def _overlay(markers: tuple, frame: int) -> tuple:
     return tuple(items)
 
 
+@by_identity()
+def _panel(live: bool, n: int, animal: int | None, kind: str | None, can_prev: bool, can_next: bool,
+           can_undo: bool, theme: Theme) -> tuple:
+    """The controls, a function of a few flags: built again only when one changes."""
+    small = theme.small_size
+    animals = [Button(f"{i + 1:02d}", animal_action(i), enabled=live and i < n, active=animal == i, height=BTN_H,
+                      flex=1) for i in range(N_MAX)]
+    chosen = live and animal is not None
+    return (
+        Label("Animal", height=16, font_size=small, color=theme.text_dim),
+        *(Row(animals[i], animals[i + 1], gap=theme.gap) for i in range(0, N_MAX, 2)),
+        Label("Marker", height=16, font_size=small, color=theme.text_dim),
+        Row(Button("Front", "front", enabled=chosen, active=kind == "F", height=BTN_H, flex=1, font_size=12),
+            Button("Back", "back", enabled=chosen, active=kind == "B", height=BTN_H, flex=1, font_size=12),
+            gap=theme.gap),
+        Label("Frame", height=16, font_size=small, color=theme.text_dim),
+        Row(Button("Prev", "prev", enabled=can_prev, height=BTN_H, flex=1, font_size=12),
+            Button("Next", "next", enabled=can_next, height=BTN_H, flex=1, font_size=12), gap=theme.gap),
+        Label("", height=4),
+        Button("Undo", "undo", enabled=can_undo, height=BTN_H),
+        Button("Done", "done", enabled=live, height=BTN_H),
+    )
+
+
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     current = current_markers(state)
     overlay = _overlay(state.markers, state.frame)
     canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *overlay))
     live = not state.done
-    small = theme.small_size
-    animals = [Button(f"{i + 1:02d}", animal_action(i), enabled=live and i < instance.n,
-                      active=state.animal == i, height=BTN_H, flex=1) for i in range(N_MAX)]
-    chosen = live and state.animal is not None
     on_frame = any(m[0] == state.frame for m in state.markers)
-    panel = [
-        Label("Animal", height=16, font_size=small, color=theme.text_dim),
-        *(Row(animals[i], animals[i + 1], gap=theme.gap) for i in range(0, N_MAX, 2)),
-        Label("Marker", height=16, font_size=small, color=theme.text_dim),
-        Row(Button("Front", "front", enabled=chosen, active=state.kind == "F", height=BTN_H, flex=1, font_size=12),
-            Button("Back", "back", enabled=chosen, active=state.kind == "B", height=BTN_H, flex=1, font_size=12),
-            gap=theme.gap),
-        Label("Frame", height=16, font_size=small, color=theme.text_dim),
-        Row(Button("Prev", "prev", enabled=live and state.frame > 0, height=BTN_H, flex=1, font_size=12),
-            Button("Next", "next", enabled=live and state.frame < N_FRAMES - 1, height=BTN_H, flex=1, font_size=12),
-            gap=theme.gap),
-        Label("", height=4),
-        Button("Undo", "undo", enabled=live and on_frame, height=BTN_H),
-        Button("Done", "done", enabled=live, height=BTN_H),
-    ]
+    panel = _panel(live, instance.n, state.animal, state.kind, live and state.frame > 0,
+                   live and state.frame < N_FRAMES - 1, live and on_frame, theme)
     sel = f"{state.animal + 1:02d}" if state.animal is not None else "--"
     kind = {"F": "Front", "B": "Back", None: "-"}[state.kind]
     placed = sum(1 for (f, _, _) in current if f == state.frame)

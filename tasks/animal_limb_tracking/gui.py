@@ -121,28 +121,47 @@ def _overlay(markers: tuple, frame: int, keypoint: int | None, species: str) -> 
     return tuple(items)
 
 
+@by_identity()
+def _placed_on(markers: tuple, frame: int) -> frozenset:
+    """Keypoints with a marker on `frame` (the same object while the markers are unchanged)."""
+    return frozenset(k for (f, k) in _latest(markers) if f == frame)
+
+
+@by_identity()
+def _any_on(markers: tuple, frame: int) -> bool:
+    return any(m[0] == frame for m in markers)
+
+
+@by_identity()
+def _panel(live: bool, species: str, tab: int, keypoint: int | None, here: frozenset, can_prev: bool,
+           can_next: bool, can_undo: bool, theme: Theme) -> tuple:
+    """The controls, a function of a few flags: built again only when one changes."""
+    tabs = tabs_of(species)
+    kps = KEYPOINTS[species]
+    open_tab = [k for k, (t, _, _) in enumerate(kps) if t == tabs[tab]]
+    half = (PANEL_W - theme.gap) // 2     # fixed widths: a lone button in the last row keeps its size
+    buttons = [Button(kps[k][1] + (" \u2713" if k in here else ""), kp_action(kps[k][2]), enabled=live,
+                      active=keypoint == k, width=half, height=BTN_H, font_size=11) for k in open_tab]
+    grid = [Row(*buttons[i:i + 2], gap=theme.gap) for i in range(0, len(buttons), 2)]
+    return (
+        Row(*(Button(t, tab_action(t), enabled=live, active=i == tab, height=BTN_H, flex=1, font_size=11)
+              for i, t in enumerate(tabs)), gap=4),
+        Column(*grid, height=GRID_ROWS * BTN_H + (GRID_ROWS - 1) * 4, gap=4),
+        Row(Button("Prev", "prev", enabled=can_prev, height=BTN_H + 2, flex=1, font_size=12),
+            Button("Next", "next", enabled=can_next, height=BTN_H + 2, flex=1, font_size=12), gap=theme.gap),
+        Button("Undo", "undo", enabled=can_undo, height=BTN_H + 2),
+        Button("Done", "done", enabled=live, height=BTN_H + 2),
+    )
+
+
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     overlay = _overlay(state.markers, state.frame, state.keypoint, instance.species)
     canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *overlay))
     live = not state.done
-    tabs = tabs_of(instance.species)
     kps = KEYPOINTS[instance.species]
-    here = {k for (f, k) in current_markers(state) if f == state.frame}
-    open_tab = [k for k, (tab, _, _) in enumerate(kps) if tab == tabs[state.tab]]
-    half = (PANEL_W - theme.gap) // 2     # fixed widths: a lone button in the last row keeps its size
-    buttons = [Button(kps[k][1] + (" \u2713" if k in here else ""), kp_action(kps[k][2]), enabled=live,
-                      active=state.keypoint == k, width=half, height=BTN_H, font_size=11) for k in open_tab]
-    grid = [Row(*buttons[i:i + 2], gap=theme.gap) for i in range(0, len(buttons), 2)]
-    panel = [
-        Row(*(Button(t, tab_action(t), enabled=live, active=i == state.tab, height=BTN_H, flex=1, font_size=11)
-              for i, t in enumerate(tabs)), gap=4),
-        Column(*grid, height=GRID_ROWS * BTN_H + (GRID_ROWS - 1) * 4, gap=4),
-        Row(Button("Prev", "prev", enabled=live and state.frame > 0, height=BTN_H + 2, flex=1, font_size=12),
-            Button("Next", "next", enabled=live and state.frame < instance.n_frames - 1, height=BTN_H + 2, flex=1,
-                   font_size=12), gap=theme.gap),
-        Button("Undo", "undo", enabled=live and any(m[0] == state.frame for m in state.markers), height=BTN_H + 2),
-        Button("Done", "done", enabled=live, height=BTN_H + 2),
-    ]
+    here = _placed_on(state.markers, state.frame)
+    panel = _panel(live, instance.species, state.tab, state.keypoint, here, live and state.frame > 0,
+                   live and state.frame < instance.n_frames - 1, live and _any_on(state.markers, state.frame), theme)
     sel = kps[state.keypoint][1] if state.keypoint is not None else "-"
     status = f"frame {state.frame + 1}/{instance.n_frames}   keypoints {len(here)}/{len(kps)}   selected: {sel}"
     return window("Animal Limb Tracking", canvas, panel, status, theme, panel_width=PANEL_W, height=WINDOW_H,

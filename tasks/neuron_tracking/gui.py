@@ -115,26 +115,30 @@ def _overlay(placements: tuple, frame: int, selected: int) -> tuple:
     return tuple(items)
 
 
+@by_identity()
+def _panel(live: bool, n: int, selected: int, can_prev: bool, can_next: bool, can_undo: bool, theme: Theme) -> tuple:
+    """The controls, a function of a few flags: built again only when one changes."""
+    def id_button(k: int) -> Button:
+        return Button(f"{k:02d}", id_action(k), enabled=live and k <= n, active=k == selected, height=BUTTON_H, flex=1)
+
+    grid = Column(*(Row(id_button(2 * r + 1), id_button(2 * r + 2), gap=4) for r in range(MAX_NEURONS // 2)), gap=4)
+    return (
+        Label("Neuron ID", height=16, font_size=theme.small_size, color=theme.text_dim),
+        grid,
+        Row(Button("\u25c0 Prev", "prev", enabled=can_prev, height=BUTTON_H, flex=1),
+            Button("Next \u25b6", "next", enabled=can_next, height=BUTTON_H, flex=1), gap=4),
+        Row(Button("Cancel", "cancel", enabled=live and selected > 0, height=BUTTON_H, flex=1),
+            Button("Undo", "undo", enabled=can_undo, height=BUTTON_H, flex=1), gap=4),
+        Button("Done", "done", enabled=live, height=BUTTON_H),
+    )
+
+
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     overlay = _overlay(state.placements, state.frame, state.selected)
     canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *overlay))
     live = not state.done
-
-    def id_button(k: int) -> Button:
-        return Button(f"{k:02d}", id_action(k), enabled=live and k <= instance.n, active=k == state.selected,
-                      height=BUTTON_H, flex=1)
-
-    grid = Column(*(Row(id_button(2 * r + 1), id_button(2 * r + 2), gap=4) for r in range(MAX_NEURONS // 2)), gap=4)
-    panel = [
-        Label("Neuron ID", height=16, font_size=theme.small_size, color=theme.text_dim),
-        grid,
-        Row(Button("\u25c0 Prev", "prev", enabled=live and state.frame > 0, height=BUTTON_H, flex=1),
-            Button("Next \u25b6", "next", enabled=live and state.frame < N_FRAMES - 1, height=BUTTON_H, flex=1),
-            gap=4),
-        Row(Button("Cancel", "cancel", enabled=live and state.selected > 0, height=BUTTON_H, flex=1),
-            Button("Undo", "undo", enabled=live and bool(state.placements), height=BUTTON_H, flex=1), gap=4),
-        Button("Done", "done", enabled=live, height=BUTTON_H),
-    ]
+    panel = _panel(live, instance.n, state.selected, live and state.frame > 0, live and state.frame < N_FRAMES - 1,
+                   live and bool(state.placements), theme)
     sel = f"{state.selected:02d}" if state.selected else "\u2013"
     status = f"frame {state.frame + 1}/{N_FRAMES}   neuron {sel}   markers {len(markers(state))}"
     hint = "Select an ID, click its neuron, go to the next frame."

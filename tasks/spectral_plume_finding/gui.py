@@ -134,23 +134,29 @@ def _drawing(drawing: bool, vertices: tuple) -> tuple:
     return tuple(items)
 
 
+@by_identity()
+def _panel(live: bool, band: int, seen: tuple, drawing: bool, can_undo: bool, theme: Theme) -> tuple:
+    """The controls, a function of a few flags: built again only when one changes."""
+    band_w = (PANEL_W - 4 * (N_BANDS - 1)) // N_BANDS
+    bands = Row(*(Button(f"b{k + 1}", f"b{k + 1}", enabled=live, active=k == band, width=band_w,
+                         height=BAND_H, font_size=theme.small_size) for k in range(N_BANDS)), gap=4, height=BAND_H)
+    seen_row = Row(*(Label("", width=band_w, height=3, background=theme.accent if s else theme.button_disabled_bg)
+                     for s in seen), gap=4, height=3)
+    return (
+        Label("Bands", height=14, font_size=theme.small_size, color=theme.text_dim),
+        bands, seen_row,
+        Label("Annotate", height=14, font_size=theme.small_size, color=theme.text_dim),
+        Button("Draw", "draw", enabled=live and not drawing, active=drawing),
+        Button("Cancel", "cancel", enabled=live and drawing),
+        Button("Undo", "undo", enabled=can_undo),
+        Button("Done", "done", enabled=live and not drawing),
+    )
+
+
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     canvas = Canvas(SIZE, SIZE, items=(Image(instance.band_views[state.band]), *_overlay(state)))
     live = not state.done
-    band_w = (PANEL_W - 4 * (N_BANDS - 1)) // N_BANDS
-    bands = Row(*(Button(f"b{k + 1}", f"b{k + 1}", enabled=live, active=k == state.band, width=band_w,
-                         height=BAND_H, font_size=theme.small_size) for k in range(N_BANDS)), gap=4, height=BAND_H)
-    seen = Row(*(Label("", width=band_w, height=3, background=theme.accent if s else theme.button_disabled_bg)
-                 for s in state.seen), gap=4, height=3)
-    panel = [
-        Label("Bands", height=14, font_size=theme.small_size, color=theme.text_dim),
-        bands, seen,
-        Label("Annotate", height=14, font_size=theme.small_size, color=theme.text_dim),
-        Button("Draw", "draw", enabled=live and not state.drawing, active=state.drawing),
-        Button("Cancel", "cancel", enabled=live and state.drawing),
-        Button("Undo", "undo", enabled=live and (state.drawing or bool(state.log))),
-        Button("Done", "done", enabled=live and not state.drawing),
-    ]
+    panel = _panel(live, state.band, state.seen, state.drawing, live and (state.drawing or bool(state.log)), theme)
     status = (f"band b{state.band + 1}  viewed {sum(state.seen)}/5  markers {len(state.markers)}  "
               f"polygons {len(state.polygons)}" + (f"  drawing {len(state.vertices)}" if state.drawing else ""))
     hint = "Outline every plume seen in exactly 3 of the 5 bands."
