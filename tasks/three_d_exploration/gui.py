@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_int, to_json
-from widgets import Button, Canvas, Column, Image, Label, Row, Theme, window
+from widgets import Button, Canvas, Column, Image, Label, Row, Theme, by_identity, window
 
 from .render import SIZE, background_bytes, scene_description, view_raster
 from .world import CLASSES, COLORS, IS_3D, N_CLASSES, ROTATIONS, Instance
@@ -72,28 +72,33 @@ def apply(state: State, action, instance: Instance) -> State:
     return state
 
 
-def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
-    canvas = Canvas(SIZE, SIZE, items=(Image(view_raster(instance, state.rotations)),))
-    live = not state.done
+@by_identity()
+def _panel(live: bool, selected: int, theme: Theme) -> tuple:
+    """The controls, a function of two fields: built again only when one changes."""
     small = theme.small_size
     rot = Row(*(Button(ROT_LABELS[r], r, enabled=live, height=26, flex=1) for r in ROTATIONS), gap=4)
 
     def cls_button(c: int) -> Button:
-        return Button(CLASS_LABELS[c], class_action(c), enabled=live, active=state.selected == c,
+        return Button(CLASS_LABELS[c], class_action(c), enabled=live, active=selected == c,
                       height=24, font_size=small, flex=1)
 
     flat = [c for c in range(N_CLASSES) if not IS_3D[c]]
     solid = [c for c in range(N_CLASSES) if IS_3D[c]]
     rows = [Row(cls_button(f), cls_button(s) if i < len(solid) else Label("", flex=1), gap=4)
             for i, (f, s) in enumerate(zip(flat, solid + [None]))]
-    panel = [
+    return (
         Label("Rotate 30\u00b0", height=16, font_size=small, color=theme.text_dim),
         rot,
         Row(Label("Planar", height=16, font_size=small, color=theme.text_dim, flex=1),
             Label("3-D", height=16, font_size=small, color=theme.text_dim, flex=1), gap=4),
         Column(*rows, gap=4),
-        Button("Confirm", "confirm", enabled=live and state.selected >= 0, height=28),
-    ]
+        Button("Confirm", "confirm", enabled=live and selected >= 0, height=28),
+    )
+
+
+def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
+    canvas = Canvas(SIZE, SIZE, items=(Image(view_raster(instance, state.rotations)),))
+    panel = _panel(not state.done, state.selected, theme)
     chosen = CLASS_LABELS[state.selected] if state.selected >= 0 else "none"
     status = f"rotations: {len(state.rotations)}   class: {chosen}" + ("   confirmed" if state.done else "")
     hint = "Rotate the object to see its 3-D structure, then pick its shape and confirm."
