@@ -20,7 +20,7 @@ from .layout import Layout, Rect, layout
 from .damage import damaged, paint_key
 from .pixels import blend_mask, blend_rows, rgba_to_rgb
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
-from .sprites import SpriteCache, draw_shape, paint_geometry, shape_keys
+from .sprites import SpriteCache, draw_shape, shape_keys, shape_paint
 from .text import TEXT, blend_table
 from .theme import Theme
 
@@ -40,10 +40,7 @@ def _fill_paint(color: str, antialias: bool) -> skia.Paint:
 
 
 @lru_cache(maxsize=1024)
-def _stroke_paint(color: str, width: float, miter10: bool) -> skia.Paint:
-    if miter10:   # canvas 2D's miterLimit
-        return skia.Paint(Color=skcolor(color), AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=width,
-                          StrokeJoin=skia.Paint.kMiter_Join, StrokeMiter=10)
+def _stroke_paint(color: str, width: float) -> skia.Paint:
     return skia.Paint(Color=skcolor(color), AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=width)
 
 
@@ -84,7 +81,7 @@ def paint_box(canvas: skia.Canvas, rect: Rect, background: str | None, border: s
         else:
             canvas.drawRect(skia.Rect.MakeLTRB(rect.x0 + bw, rect.y0 + bw, rect.x1 - bw, rect.y1 - bw), paint)
     if bw:
-        paint = _stroke_paint(border, bw, False)
+        paint = _stroke_paint(border, bw)
         canvas.drawRRect(_rrect(rect, bw / 2, radius), paint)
 
 
@@ -283,8 +280,7 @@ class Renderer:
         canvas.restore()
 
     def _draw_shape(self, canvas: skia.Canvas, key: tuple, color: str) -> None:
-        width, miter10 = paint_geometry(key)
-        draw_shape(canvas, key, _fill_paint(color, True) if width is None else _stroke_paint(color, width, miter10))
+        draw_shape(canvas, key, shape_paint(key, skcolor(color)))
 
     def _paint_item(self, canvas: skia.Canvas, item, node: Canvas | Picture) -> None:
         if isinstance(item, Image):

@@ -27,7 +27,7 @@ from .colors import skcolor
 from .nodes import Circle, Line, Polyline
 from .pixels import take_mask
 
-_MITER_LIMIT = 10     # canvas 2D's miterLimit, used by polylines (raster._stroke_paint)
+_MITER_LIMIT = 10     # canvas 2D's miterLimit: polylines are stroked with miter joins
 
 
 def paint_geometry(key: tuple) -> tuple[float | None, bool]:
@@ -42,15 +42,21 @@ def paint_geometry(key: tuple) -> tuple[float | None, bool]:
     return None, False
 
 
-@lru_cache(maxsize=64)
-def _mask_paint(stroke_width: float | None, miter10: bool) -> skia.Paint:
-    """Opaque black (only coverage matters), with the geometry of raster's fill or stroke paint."""
+def shape_paint(key: tuple, color: int) -> skia.Paint:
+    """The paint that draws shape `key` in ARGB `color`: the frame's draws and the masks share it, so a
+    mask has exactly the geometry (stroke width, canvas 2D's miter joins) of the draw it replaces."""
+    return _paint(*paint_geometry(key), color)
+
+
+@lru_cache(maxsize=1024)
+def _paint(stroke_width: float | None, miter10: bool, color: int) -> skia.Paint:
+    """Cached (never modified after creation): building a paint costs more than a small draw."""
     if stroke_width is None:
-        return skia.Paint(Color=0xFF000000, AntiAlias=True)
+        return skia.Paint(Color=color, AntiAlias=True)
     if miter10:
-        return skia.Paint(Color=0xFF000000, AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=stroke_width,
+        return skia.Paint(Color=color, AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=stroke_width,
                           StrokeJoin=skia.Paint.kMiter_Join, StrokeMiter=_MITER_LIMIT)
-    return skia.Paint(Color=0xFF000000, AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=stroke_width)
+    return skia.Paint(Color=color, AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=stroke_width)
 
 
 def draw_shape(canvas: skia.Canvas, key: tuple, paint: skia.Paint) -> None:
@@ -186,7 +192,7 @@ class SpriteCache:
         canvas = self._a8_surface.getCanvas()
         canvas.save()
         canvas.translate(*org)
-        draw_shape(canvas, key, _mask_paint(*paint_geometry(key)))
+        draw_shape(canvas, key, shape_paint(key, 0xFF000000))   # opaque black: only coverage matters
         canvas.restore()
         off, soff = self._used, self._spans_used
         w, h = ix1 - ix0, iy1 - iy0
