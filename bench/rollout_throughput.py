@@ -4,12 +4,15 @@ A step is what a closed-loop evaluation does per action: realize the
 annotator's next action as a click, hit-test it, apply it, render the new
 frame. Each episode starts from a fresh `Env` (new renderer, first frame a
 full redraw) on an instance generated beforehand: making an instance's data
-is episode set-up, not part of a step. Measured for a single `Env` and for
-a `VectorEnv` of B envs rendering into one `uint8[B, H, W, 3]` buffer
-(steps/s counts env-steps).
+is episode set-up, not part of a step. Every repeat (and the warm-up before
+them) runs instances of its own seeds, as an evaluation meets new instances:
+a process-wide cache (text runs, the 3-D task's rendered views) holds nothing
+of them yet. Measured for a single `Env` and for a `VectorEnv` of B envs
+rendering into one `uint8[B, H, W, 3]` buffer (steps/s counts env-steps).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +22,7 @@ import tyro
 import simcore
 from simcore.seeding import click_rng, plan_rng
 
-from .common import is_2d, machine, median_rate, print_table, write_json
+from .common import is_2d, machine, print_table, write_json
 
 
 @dataclass
@@ -51,38 +54,57 @@ def _env(task: str, instance) -> simcore.Env:
     return simcore.Env(task, instance, theme="dark", layout="right")
 
 
+def _median_rate(prepare, repeats: int, per_group: int) -> float:
+    """Median steps/s over `repeats` groups of `per_group` seeds each (after one warm-up group):
+    `prepare(seeds)` does the set-up (instances, plans) and returns the timed work, which returns
+    the number of steps it took."""
+    rates = []
+    for g in range(repeats + 1):
+        work = prepare(list(range(g * per_group, (g + 1) * per_group)))
+        t0 = time.perf_counter()
+        steps = work()
+        if g:
+            rates.append(steps / (time.perf_counter() - t0))
+    return float(np.median(rates))
+
+
 def single_env_rate(task: str, episodes: int, repeats: int) -> float:
-    plans = _plans(task, list(range(episodes)))
-    n_steps = sum(len(p) for _, _, p in plans)
+    def prepare(seeds):
+        plans = _plans(task, seeds)
 
-    def go():
-        for seed, inst, plan in plans:
-            env, rng = _env(task, inst), click_rng(seed)
-            out = np.empty((env.window[1], env.window[0], 3), np.uint8)
-            env.frame(out)
-            for action in plan:
-                env.click(*env.realize(action, rng))
+        def go():
+            for seed, inst, plan in plans:
+                env, rng = _env(task, inst), click_rng(seed)
+                out = np.empty((env.window[1], env.window[0], 3), np.uint8)
                 env.frame(out)
+                for action in plan:
+                    env.click(*env.realize(action, rng))
+                    env.frame(out)
+            return sum(len(p) for _, _, p in plans)
+        return go
 
-    return median_rate(go, n_steps, repeats)[0]
+    return _median_rate(prepare, repeats, episodes)
 
 
 def vector_env_rate(task: str, batch: int, repeats: int) -> float:
-    plans = _plans(task, list(range(batch)))
-    horizon = min(len(p) for _, _, p in plans)   # lockstep over the common length
+    def prepare(seeds):
+        plans = _plans(task, seeds)
+        horizon = min(len(p) for _, _, p in plans)   # lockstep over the common length
 
-    def go():
-        vec = simcore.VectorEnv([_env(task, inst) for _, inst, _ in plans])
-        rngs = [click_rng(seed) for seed, _, _ in plans]
-        vec.frames()
-        xy = np.empty((batch, 2))
-        for t in range(horizon):
-            for i, (env, (_, _, plan)) in enumerate(zip(vec.envs, plans)):
-                xy[i] = env.realize(plan[t], rngs[i])
-            vec.click(xy)
+        def go():
+            vec = simcore.VectorEnv([_env(task, inst) for _, inst, _ in plans])
+            rngs = [click_rng(seed) for seed, _, _ in plans]
             vec.frames()
+            xy = np.empty((batch, 2))
+            for t in range(horizon):
+                for i, (env, (_, _, plan)) in enumerate(zip(vec.envs, plans)):
+                    xy[i] = env.realize(plan[t], rngs[i])
+                vec.click(xy)
+                vec.frames()
+            return horizon * batch
+        return go
 
-    return median_rate(go, horizon * batch, repeats)[0]
+    return _median_rate(prepare, repeats, batch)
 
 
 def main(args: Args) -> dict:
