@@ -104,6 +104,7 @@ class Renderer:
         self._clip = (0, 0, 0, 0)     # device clip rectangle and translation while painting
         self._org = (0, 0)
         self._tiles: OrderedDict[tuple, np.ndarray] = OrderedDict()   # repainted rectangles, see _repaint
+        self._geometries: dict[int, tuple[tuple[Rect, ...], dict]] = {}   # see _geometry
         self._tile_bytes = 0
         self._tile_budget = tile_cache_bytes
         self._sprites = SpriteCache(mask_cache_bytes) if fast_items and self._opaque_window else None
@@ -164,19 +165,19 @@ class Renderer:
         A rectangle's pixels are a function of the nodes painted into it (what each paints, where), so
         small rectangles without a canvas (buttons, labels) are memoised: a button's few looks, a status
         text seen before, come back as one copy of the pixels painted the first time."""
-        rects = [r for i, r in enumerate(dirty)
-                 if not any(j != i and o.x0 <= r.x0 and o.y0 <= r.y0 and o.x1 >= r.x1 and o.y1 >= r.y1
-                            and (o != r or j < i) for j, o in enumerate(dirty))]
+        if len(dirty) > 1:
+            dirty = list(dict.fromkeys(dirty))   # distinct rectangles, in order
+            dirty = [r for r in dirty if not any(o is not r and o.x0 <= r.x0 and o.y0 <= r.y0 and o.x1 >= r.x1
+                                                 and o.y1 >= r.y1 for o in dirty)]
         placed = lay.placed
-        for r in rects:
+        for r in dirty:
+            holders, meeting = self._geometry(lay, r)
             start = -1
-            for i in range(len(placed) - 1, -1, -1):
-                nr = placed[i][1]
-                if nr.x0 <= r.x0 and nr.y0 <= r.y0 and nr.x1 >= r.x1 and nr.y1 >= r.y1 and _covers(placed[i][0]):
+            for i in holders:
+                if _covers(placed[i][0]):
                     start = i
                     break
-            stack = [(node, rect) for node, rect in placed[max(start, 0):]
-                     if rect.x0 < r.x1 and r.x0 < rect.x1 and rect.y0 < r.y1 and r.y0 < rect.y1]
+            stack = [placed[j] for j in meeting if j >= start]
             key = None
             if (r.x1 - r.x0) * (r.y1 - r.y0) <= _TILE_MAX_AREA and self._tile_budget > 0 and not any(
                     isinstance(node, (Canvas, Picture)) for node, _ in stack):
@@ -200,6 +201,24 @@ class Renderer:
                 self._tile_bytes += tile.nbytes
                 while self._tile_bytes > self._tile_budget:
                     self._tile_bytes -= self._tiles.popitem(last=False)[1].nbytes
+
+    def _geometry(self, lay: Layout, r: Rect) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """(indices of the nodes whose rectangle holds `r`, top-most first; of those meeting `r`, in paint
+        order): a function of the layout's shape, kept per shape (damaged rectangles are nodes' own)."""
+        rects = lay.rects if lay.rects is not None else tuple(rect for _, rect in lay.placed)
+        per_shape = self._geometries.get(id(rects))
+        if per_shape is None or per_shape[0] is not rects:
+            if len(self._geometries) >= 64:
+                self._geometries.pop(next(iter(self._geometries)))
+            per_shape = self._geometries[id(rects)] = (rects, {})   # `rects` kept alive: its id stays its own
+        got = per_shape[1].get(r)
+        if got is None:
+            holders = tuple(i for i in range(len(rects) - 1, -1, -1) if rects[i].x0 <= r.x0 and rects[i].y0 <= r.y0
+                            and rects[i].x1 >= r.x1 and rects[i].y1 >= r.y1)
+            meeting = tuple(i for i, o in enumerate(rects) if o.x0 < r.x1 and r.x0 < o.x1 and o.y0 < r.y1
+                            and r.y0 < o.y1)
+            got = per_shape[1][r] = (holders, meeting)
+        return got
 
     def _paint(self, canvas: skia.Canvas, node: Node, rect: Rect) -> None:
         th = self.theme
