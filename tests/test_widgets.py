@@ -210,5 +210,11 @@ def test_combined_glyphs_equal_float32_src_over(seed, n):
         covs.append(cov.ravel())
         places.append((gh, gw, gx, gy))
         keep[gy:gy + gh, gx:gx + gw] *= 1 - lut[cov].astype(np.float32) / 255
-    got = combine_glyphs(np.concatenate(covs), np.array(places, np.int64), lut, 20, 60)
-    assert np.array_equal(got, np.round((1 - keep) * 255).astype(np.uint8))
+    ox, oy = rng.integers(-30, 30, 2)   # the run's places are absolute: the kernel finds its box
+    absolute = np.array(places, np.int64) + np.array([0, 0, ox, oy])
+    got, x0, y0 = combine_glyphs(np.concatenate(covs), absolute, lut)
+    xs, ys = [p[2] for p in places], [p[3] for p in places]
+    bx0, by0 = min(xs), min(ys)
+    bx1, by1 = max(p[2] + p[1] for p in places), max(p[3] + p[0] for p in places)
+    assert (x0, y0) == (bx0 + ox, by0 + oy)
+    assert np.array_equal(got, np.round((1 - keep[by0:by1, bx0:bx1]) * 255).astype(np.uint8))

@@ -86,14 +86,20 @@ def blend_rows(rgba: np.ndarray, arenas: tuple[np.ndarray, np.ndarray], rows: li
 
 
 @numba.njit(cache=True, nogil=True)
-def combine_glyphs(covs: np.ndarray, places: np.ndarray, lut: np.ndarray, h: int, w: int) -> np.ndarray:
-    """uint8[h, w] coverage of glyphs blitted one after another (src-over): round(255 * (1 - prod(1 - a))),
-    a = lut[coverage] / 255, in float32 as numpy computes it. `covs` holds the glyph masks one after
-    another; `places` their (height, width, x, y) in the run."""
+def combine_glyphs(covs: np.ndarray, places: np.ndarray, lut: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Coverage of glyphs blitted one after another (src-over): round(255 * (1 - prod(1 - a))),
+    a = lut[coverage] / 255, in float32 as numpy computes it; with the (x, y) of its top-left pixel.
+    `covs` holds the glyph masks one after another; `places` their (height, width, x, y)."""
+    x0, y0 = places[0, 2], places[0, 3]
+    x1, y1 = x0 + places[0, 1], y0 + places[0, 0]
+    for k in range(1, places.shape[0]):
+        x0, y0 = min(x0, places[k, 2]), min(y0, places[k, 3])
+        x1, y1 = max(x1, places[k, 2] + places[k, 1]), max(y1, places[k, 3] + places[k, 0])
+    h, w = y1 - y0, x1 - x0
     keep = np.ones((h, w), np.float32)
     off = 0
     for k in range(places.shape[0]):
-        gh, gw, gx, gy = places[k, 0], places[k, 1], places[k, 2], places[k, 3]
+        gh, gw, gx, gy = places[k, 0], places[k, 1], places[k, 2] - x0, places[k, 3] - y0
         for j in range(gh):
             for i in range(gw):
                 a = np.float32(lut[covs[off + j * gw + i]]) / np.float32(255)
@@ -103,7 +109,7 @@ def combine_glyphs(covs: np.ndarray, places: np.ndarray, lut: np.ndarray, h: int
     for j in range(h):
         for i in range(w):
             out[j, i] = np.uint8(np.rint((np.float32(1) - keep[j, i]) * np.float32(255)))
-    return out
+    return out, x0, y0
 
 
 @numba.njit(cache=True, nogil=True)

@@ -197,6 +197,13 @@ def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int
     return cov, bounds.left(), -bounds.top()
 
 
+@lru_cache(maxsize=8192)
+def _glyph_placed(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int, int, int, int] | None:
+    """`_glyph` as (flat coverage, height, width, left, top), or None when it covers nothing."""
+    cov, left, top = _glyph(bold, size, gid, phase)
+    return (cov.ravel(), cov.shape[0], cov.shape[1], left, top) if cov.size else None
+
+
 class _Run:
     __slots__ = ("mask", "dx", "dy")
 
@@ -221,22 +228,17 @@ def _run_in_slots(text: str, size: int, bold: bool, slots: tuple[int, ...], lum:
     """`_run` for glyphs whose x (origin + pen + 1/8) lies in 1/4 px slot `slots[i]`: floor(x) = slot // 4,
     phase = slot % 4 (exact: scaling by 4 and subtracting the integer part lose nothing in binary floats)."""
     glyphs, _ = shape(text, size, bold)
-    parts = []
-    for (gid, gx, gy), slot in zip(glyphs, slots):
+    covs, places = [], []
+    for (gid, _, gy), slot in zip(glyphs, slots):
         ix, phase = divmod(slot, SUBPIXEL_STEPS)
-        cov, left, top = _glyph(bold, size, gid, phase)
-        if cov.size:
-            parts.append((cov, ix + left, math.floor(gy + 0.5) - top))
-    if not parts:
+        g = _glyph_placed(bold, size, gid, phase)
+        if g is not None:
+            covs.append(g[0])
+            places += (g[1], g[2], ix + g[3], math.floor(gy + 0.5) - g[4])
+    if not covs:
         return _Run(None, 0, 0)
-    x0 = min(p[1] for p in parts)
-    y0 = min(p[2] for p in parts)
-    x1 = max(p[1] + p[0].shape[1] for p in parts)
-    y1 = max(p[2] + p[0].shape[0] for p in parts)
     # Chromium blits glyph by glyph (src-over): coverage combines as 1 - prod(1 - a)
-    covs = np.concatenate([cov.ravel() for cov, _, _ in parts])
-    places = np.array([(cov.shape[0], cov.shape[1], gx - x0, gy - y0) for cov, gx, gy in parts], np.int64)
-    mask = combine_glyphs(covs, places, _gamma_lut(lum), y1 - y0, x1 - x0)
+    mask, x0, y0 = combine_glyphs(np.concatenate(covs), np.array(places, np.int64).reshape(-1, 4), _gamma_lut(lum))
     mask.flags.writeable = False
     return _Run(mask, x0, y0)
 
