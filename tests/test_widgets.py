@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from simcore.env import PRESS_CLAMP
@@ -218,3 +219,17 @@ def test_combined_glyphs_equal_float32_src_over(seed, n):
     bx1, by1 = max(p[2] + p[1] for p in places), max(p[3] + p[0] for p in places)
     assert (x0, y0) == (bx0 + ox, by0 + oy)
     assert np.array_equal(got, np.round((1 - keep[by0:by1, bx0:bx1]) * 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("shape", [(9, 7), (9, 7, 3), (9, 7, 4)])
+def test_rasters_become_opaque_rgba_with_their_colours(shape):
+    """Data rasters reach Skia as opaque RGBA: grey replicated, RGB kept, any alpha replaced by 255,
+    from contiguous arrays and from strided views alike."""
+    from widgets.pixels import to_opaque_rgba
+
+    pixels = np.random.default_rng(0).integers(0, 256, shape).astype(np.uint8)
+    for view in (pixels, pixels[::2], pixels[:, ::3]):
+        want = np.empty(view.shape[:2] + (4,), np.uint8)
+        want[..., :3] = view[:, :, None] if view.ndim == 2 else view[..., :3]
+        want[..., 3] = 255
+        assert np.array_equal(to_opaque_rgba(view), want)

@@ -35,6 +35,35 @@ def rgba_to_rgb(rgba: np.ndarray, out: np.ndarray) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
+def _grey_to_rgba(src: np.ndarray, dst: np.ndarray) -> None:
+    for i in range(src.shape[0]):
+        v = src[i]
+        dst[4 * i] = v
+        dst[4 * i + 1] = v
+        dst[4 * i + 2] = v
+        dst[4 * i + 3] = 255
+
+
+@numba.njit(cache=True, nogil=True)
+def _rgb_to_rgba(src: np.ndarray, dst: np.ndarray) -> None:
+    for i in range(src.shape[0] // 3):
+        dst[4 * i] = src[3 * i]
+        dst[4 * i + 1] = src[3 * i + 1]
+        dst[4 * i + 2] = src[3 * i + 2]
+        dst[4 * i + 3] = 255
+
+
+def to_opaque_rgba(pixels: np.ndarray) -> np.ndarray:
+    """uint8[h, w] (grey) or [h, w, 3|4] as a new opaque uint8[h, w, 4] (alpha 255, RGB kept)."""
+    out = np.empty(pixels.shape[:2] + (4,), np.uint8)
+    if pixels.ndim == 2:
+        _grey_to_rgba(np.ascontiguousarray(pixels).reshape(-1), out.reshape(-1))
+    else:
+        _rgb_to_rgba(np.ascontiguousarray(pixels[..., :3]).reshape(-1), out.reshape(-1))
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
 def _blend_mask(dst: np.ndarray, mask: np.ndarray, x: int, y: int, cx0: int, cy0: int, cx1: int, cy1: int,
                 lut: np.ndarray) -> None:
     h, w = mask.shape

@@ -18,7 +18,7 @@ import skia
 from .colors import skcolor
 from .layout import Layout, Rect, layout
 from .damage import damaged, paint_key
-from .pixels import blend_mask, blend_rows, rgba_to_rgb
+from .pixels import blend_mask, blend_rows, rgba_to_rgb, to_opaque_rgba
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
 from .sprites import SpriteCache, draw_shape, shape_keys, shape_paint
 from .text import TEXT, blend_table
@@ -125,10 +125,7 @@ class Renderer:
             return hit[1]
         if pixels.dtype != np.uint8 or pixels.ndim not in (2, 3):
             raise ValueError(f"Image.pixels: expected uint8 [h,w] or [h,w,3], got {pixels.dtype} {pixels.shape}")
-        rgba = np.empty(pixels.shape[:2] + (4,), np.uint8)
-        rgba[..., :3] = pixels[:, :, None] if pixels.ndim == 2 else pixels[..., :3]
-        rgba[..., 3] = 255
-        image = skia.Image.fromarray(rgba, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kOpaque_AlphaType)
+        image = skia.Image.fromarray(to_opaque_rgba(pixels), colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kOpaque_AlphaType)
         self._images[id(pixels)] = (pixels, image)   # keyed by the task's array (a 2-D one used to miss every time)
         if len(self._images) > self._image_cache:
             self._images.popitem(last=False)
