@@ -15,6 +15,8 @@ cached; `bind` then pairs the cached rectangles with the current nodes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 from .nodes import Box, Button, Canvas, Label, Node, Picture, pad4
 from .theme import Theme
@@ -42,8 +44,9 @@ class Rect:
         return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
 
 
-@dataclass(frozen=True)
-class Control:
+class Control(NamedTuple):
+    """A button's rectangle and what it fires (a tuple: layouts make one per button per state)."""
+
     rect: Rect
     action: str
     enabled: bool
@@ -56,9 +59,15 @@ class Layout:
     width: int
     height: int
     placed: tuple[tuple[Node, Rect], ...]
-    controls: tuple[Control, ...]
     canvas: tuple[Canvas, Rect] | None
     rects: tuple[Rect, ...] | None = None   # the rectangles of `placed`, shared by every layout of one shape
+    buttons: tuple[int, ...] = ()           # indices in `placed` of the buttons, in paint order
+
+    @cached_property
+    def controls(self) -> tuple[Control, ...]:
+        """The buttons as controls, made when first asked for (hit-testing; rendering never asks)."""
+        placed = self.placed
+        return tuple([Control(placed[i][1], placed[i][0].action, placed[i][0].enabled) for i in self.buttons])
 
     def control(self, action: str) -> Control:
         for c in self.controls:
@@ -209,6 +218,5 @@ def layout(root: Node, theme: Theme) -> Layout:
     """Bind `root` to absolute rectangles (cached per tree shape: layouts of one shape share `rects`)."""
     nodes, rects, (buttons, canvas) = _CACHE.bind(root, theme)
     placed = tuple(zip(nodes, rects))
-    controls = tuple([Control(rects[i], nodes[i].action, nodes[i].enabled) for i in buttons])
     root_rect = rects[0]
-    return Layout(root_rect.w, root_rect.h, placed, controls, None if canvas is None else placed[canvas], rects)
+    return Layout(root_rect.w, root_rect.h, placed, None if canvas is None else placed[canvas], rects, buttons)
