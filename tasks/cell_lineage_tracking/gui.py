@@ -63,7 +63,11 @@ def n_children(markers, i: int, frame: int = N_FRAMES) -> int:
 
 def on_screen(markers, frame: int) -> list[int]:
     """Markers shown on `frame`: placed on or before it, and not yet replaced by two daughters."""
-    return [i for i, m in enumerate(markers) if m[2] <= frame and n_children(markers, i, frame) < 2]
+    daughters: dict[int, int] = {}   # n_children of every marker, in one pass over the markers
+    for m in markers:
+        if m[2] <= frame:
+            daughters[m[3]] = daughters.get(m[3], 0) + 1
+    return [i for i, m in enumerate(markers) if m[2] <= frame and daughters.get(i, 0) < 2]
 
 
 def marker_at(state: State, u: float, v: float) -> int:

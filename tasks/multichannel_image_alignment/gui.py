@@ -34,7 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import hex_color, require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Press, Row, Text, Theme, window
+from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Press, Row, Text, Theme, by_identity, window
 
 from .world import CHANNELS, LANDMARKS, SIZE, Instance
 
@@ -100,14 +100,20 @@ def apply(state: State, action, instance: Instance) -> State:
     return state
 
 
-def _overlay(state: State, instance: Instance) -> list:
+@by_identity(maxsize=4)
+def _crosshairs(instance: Instance, point: int) -> list:
+    """The reference crosshairs of the landmark sites (channel 1), the current point's highlighted."""
     items = []
-    if state.channel == 0:   # reference crosshairs of the landmark sites
-        for k, (x, y) in enumerate(instance.landmarks[:, 0]):
-            col = CURRENT if k == state.point else "#ffffffa0"
-            items += [Line(x - 6, y, x - 2, y, col, 1.0), Line(x + 2, y, x + 6, y, col, 1.0),
-                      Line(x, y - 6, x, y - 2, col, 1.0), Line(x, y + 2, x, y + 6, col, 1.0),
-                      Text(x - 9, y + 9, str(k + 1), color=col, size=9)]
+    for k, (x, y) in enumerate(instance.landmarks[:, 0].tolist()):
+        col = CURRENT if k == point else "#ffffffa0"
+        items += [Line(x - 6, y, x - 2, y, col, 1.0), Line(x + 2, y, x + 6, y, col, 1.0),
+                  Line(x, y - 6, x, y - 2, col, 1.0), Line(x, y + 2, x, y + 6, col, 1.0),
+                  Text(x - 9, y + 9, str(k + 1), color=col, size=9)]
+    return items
+
+
+def _overlay(state: State, instance: Instance) -> list:
+    items = list(_crosshairs(instance, state.point)) if state.channel == 0 else []
     for (k, c), (u, v) in sorted(markers(state).items()):
         if c == state.channel:
             col = CURRENT if k == state.point else "#ffffff"
@@ -115,6 +121,13 @@ def _overlay(state: State, instance: Instance) -> list:
             items += [Circle(x, y, 5.0, stroke="#000000", stroke_width=3.0), Circle(x, y, 5.0, stroke=col, stroke_width=1.5),
                       Text(x + 10, y - 9, str(k + 1), color=col, size=10, bold=True)]
     return items
+
+
+@by_identity(maxsize=4)
+def _swatches(instance: Instance, dot_w: int) -> Row:
+    """The channels' tint swatches under their buttons (an instance's, never changing)."""
+    return Row(*(Label("", width=dot_w, height=4, background=hex_color(instance.tints[c]))
+                 for c in range(instance.n_channels)), gap=4, height=4)
 
 
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
@@ -125,8 +138,7 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     dot_w = (PANEL_W - (CHANNELS[1] - 1) * 4) // CHANNELS[1]
     dots = Row(*(Button(str(c + 1), f"ch{c + 1}", enabled=live, active=c == state.channel, width=dot_w, height=DOT_H,
                         font_size=small) for c in range(n_ch)), gap=4, height=DOT_H)
-    swatches = Row(*(Label("", width=dot_w, height=4, background=hex_color(instance.tints[c])) for c in range(n_ch)),
-                   gap=4, height=4)
+    swatches = _swatches(instance, dot_w)
     done_pts = set(complete_points(state, instance))
     pt_w = (PANEL_W - (POINTS_PER_ROW - 1) * 4) // POINTS_PER_ROW
     point_rows = [Row(*(Button(f"P{k + 1}" + (" \u2713" if k in done_pts else ""), f"p{k + 1}", enabled=live,

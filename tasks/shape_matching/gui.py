@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from tasks.common import require, require_bool, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Label, Picture, Place, Polyline, Theme, window
+from widgets import Button, Canvas, Circle, Image, Label, Picture, Place, Polyline, Theme, by_identity, window
 
 from .world import N_OBJECTS, SIZE, Instance, shape_outline
 
@@ -86,6 +86,7 @@ def _check(x: float, y: float) -> tuple:
             Polyline(((x - 6, y), (x - 2, y + 5), (x + 7, y - 6)), color=CHECK, width=3.0))
 
 
+@by_identity(maxsize=4)
 def _template(kind: int) -> Picture:
     x, y, r = TEMPLATE_XYR
     pts = shape_outline(kind, x, y, r)
@@ -100,14 +101,14 @@ def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
             x, y = instance.centers[k] * SIZE
             items += _check(float(x), float(y))
     canvas = Canvas(SIZE, SIZE, items=tuple(items))
-    n = len(instance.matches)
+    n, hits = len(instance.matches), found(state, instance)
     panel = [
         Label("MATCH THIS", height=20, bold=True, align="center"),
         _template(instance.template),
-        Label(f"FOUND: {found(state, instance)}/{n}", height=24, bold=True, align="center", color=CHECK),
+        Label(f"FOUND: {hits}/{n}", height=24, bold=True, align="center", color=CHECK),
         Button("Done", "done", enabled=not state.done),
     ]
-    status = f"found: {found(state, instance)}/{n}   clicks: {len(state.clicked)}"
+    status = f"found: {hits}/{n}   clicks: {len(state.clicked)}"
     hint = "Click every object that matches the template, then Done."
     return window("Shape Matching", canvas, panel, status, theme, panel_width=PANEL_W, height=WINDOW_H,
                   layout=SIDE[layout], hint=hint)
