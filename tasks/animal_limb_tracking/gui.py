@@ -107,13 +107,20 @@ def apply(state: State, action, instance: Instance) -> State:
 
 
 @by_identity()
+def _latest_by_frame(markers: tuple) -> dict:
+    """frame -> [(keypoint, (u, v)), ...] by keypoint: `_latest` indexed once per placement, not per view."""
+    out: dict[int, list] = {}
+    for (f, k), uv in sorted(_latest(markers).items()):
+        out.setdefault(f, []).append((k, uv))
+    return out
+
+
+@by_identity()
 def _overlay(markers: tuple, frame: int, keypoint: int | None, species: str) -> tuple:
     """The markers of `frame`, the selected keypoint's ringed (the same objects while nothing changes)."""
     kps = KEYPOINTS[species]
     items = []
-    for (f, k), (u, v) in sorted(_latest(markers).items()):
-        if f != frame:
-            continue
+    for k, (u, v) in _latest_by_frame(markers).get(frame, ()):
         x, y = u * SIZE, v * SIZE
         items.append(Circle(x, y, 3.0, fill=TAB_COLORS[kps[k][0]], stroke="#ffffff", stroke_width=1.0))
         if k == keypoint:

@@ -101,12 +101,19 @@ def apply(state: State, action, instance: Instance) -> State:
 
 
 @by_identity()
+def _latest_by_frame(placements: tuple) -> dict:
+    """frame -> [(neuron, (u, v)), ...] by neuron: `_latest` indexed once per placement, not per view."""
+    out: dict[int, list] = {}
+    for (k, f), uv in sorted(_latest(placements).items()):
+        out.setdefault(f, []).append((k, uv))
+    return out
+
+
+@by_identity()
 def _overlay(placements: tuple, frame: int, selected: int) -> tuple:
     """The markers of `frame` with their IDs (the same objects while nothing changes)."""
     items = []
-    for (k, f), (u, v) in sorted(_latest(placements).items()):
-        if f != frame:
-            continue
+    for k, (u, v) in _latest_by_frame(placements).get(frame, ()):
         x, y, color, sel = u * SIZE, v * SIZE, ID_COLORS[k - 1], k == selected
         items.append(Circle(x, y, 7.0, stroke=color, stroke_width=2.5 if sel else 1.5))
         # the label's anchor snapped to whole pixels: glyphs at arbitrary sub-pixel offsets are where
