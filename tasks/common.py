@@ -51,6 +51,15 @@ def hex_color(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(c) for c in rgb))
 
 
+def by_frame(latest, frame_at: int) -> dict[int, list]:
+    """{frame: [(id, (u, v)), ...] in id order} from the latest placements {(a, b): (u, v)}, whose keys hold
+    the frame at index `frame_at` and the marker's id at the other."""
+    out: dict[int, list] = {}
+    for key, uv in sorted(latest.items()):
+        out.setdefault(key[frame_at], []).append((key[1 - frame_at], uv))
+    return out
+
+
 def to_json(value):
     """A dataclass state as plain JSON types (tuples become lists)."""
     if dataclasses.is_dataclass(value):

@@ -221,7 +221,7 @@ def test_combined_glyphs_equal_float32_src_over(seed, n):
     assert np.array_equal(got, np.round((1 - keep[by0:by1, bx0:bx1]) * 255).astype(np.uint8))
 
 
-@pytest.mark.parametrize("shape", [(9, 7), (9, 7, 3), (9, 7, 4)])
+@pytest.mark.parametrize("shape", [(9, 7), (9, 7, 1), (9, 7, 3), (9, 7, 4)])
 def test_rasters_become_opaque_rgba_with_their_colours(shape):
     """Data rasters reach Skia as opaque RGBA: grey replicated, RGB kept, any alpha replaced by 255,
     from contiguous arrays and from strided views alike."""
@@ -233,3 +233,8 @@ def test_rasters_become_opaque_rgba_with_their_colours(shape):
         want[..., :3] = view[:, :, None] if view.ndim == 2 else view[..., :3]
         want[..., 3] = 255
         assert np.array_equal(to_opaque_rgba(view), want)
+
+
+def test_a_raster_of_two_channels_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"Image.pixels: expected uint8 \[h,w\] or \[h,w,1\|3\|4\]"):
+        Renderer(DARK).render(Row(Canvas(8, 8, items=(Image(np.zeros((8, 8, 2), np.uint8)),))))

@@ -54,9 +54,11 @@ def _rgb_to_rgba(src: np.ndarray, dst: np.ndarray) -> None:
 
 
 def to_opaque_rgba(pixels: np.ndarray) -> np.ndarray:
-    """uint8[h, w] (grey) or [h, w, 3|4] as a new opaque uint8[h, w, 4] (alpha 255, RGB kept)."""
+    """uint8[h, w] or [h, w, 1] (grey), or [h, w, 3|4], as a new opaque uint8[h, w, 4] (alpha 255, RGB kept)."""
+    if pixels.dtype != np.uint8 or not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] in (1, 3, 4))):
+        raise ValueError(f"raster: expected uint8 [h,w] or [h,w,1|3|4], got {pixels.dtype} {pixels.shape}")
     out = np.empty(pixels.shape[:2] + (4,), np.uint8)
-    if pixels.ndim == 2:
+    if pixels.ndim == 2 or pixels.shape[2] == 1:
         _grey_to_rgba(np.ascontiguousarray(pixels).reshape(-1), out.reshape(-1))
     else:
         _rgb_to_rgba(np.ascontiguousarray(pixels[..., :3]).reshape(-1), out.reshape(-1))

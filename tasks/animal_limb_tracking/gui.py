@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
+from tasks.common import by_frame, require, require_bool, require_finite_unit, require_int, to_json
 from types import MappingProxyType
 
 from widgets import Button, Canvas, Circle, Column, Image, Place, Row, Theme, by_identity, window
@@ -108,11 +108,8 @@ def apply(state: State, action, instance: Instance) -> State:
 
 @by_identity()
 def _latest_by_frame(markers: tuple) -> dict:
-    """frame -> [(keypoint, (u, v)), ...] by keypoint: `_latest` indexed once per placement, not per view."""
-    out: dict[int, list] = {}
-    for (f, k), uv in sorted(_latest(markers).items()):
-        out.setdefault(f, []).append((k, uv))
-    return out
+    """frame -> [(keypoint, (u, v)), ...]: `_latest` indexed once per placement, not per view."""
+    return by_frame(_latest(markers), 0)
 
 
 @by_identity()

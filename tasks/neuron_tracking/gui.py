@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
+from tasks.common import by_frame, require, require_bool, require_finite_unit, require_int, to_json
 from types import MappingProxyType
 
 from widgets import Button, Canvas, Circle, Column, Image, Label, Place, Press, Row, Text, Theme, by_identity, window
@@ -102,11 +102,8 @@ def apply(state: State, action, instance: Instance) -> State:
 
 @by_identity()
 def _latest_by_frame(placements: tuple) -> dict:
-    """frame -> [(neuron, (u, v)), ...] by neuron: `_latest` indexed once per placement, not per view."""
-    out: dict[int, list] = {}
-    for (k, f), uv in sorted(_latest(placements).items()):
-        out.setdefault(f, []).append((k, uv))
-    return out
+    """frame -> [(neuron, (u, v)), ...]: `_latest` indexed once per placement, not per view."""
+    return by_frame(_latest(placements), 1)
 
 
 @by_identity()
