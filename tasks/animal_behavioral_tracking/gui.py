@@ -39,7 +39,8 @@ from functools import lru_cache
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
 from types import MappingProxyType
 
-from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Row, Text, Theme, by_identity, window
+from widgets import (
+    PANEL_LOOKS, Button, Canvas, Circle, Image, Label, Line, Place, Row, Text, Theme, by_identity, window)
 
 from .world import N_FRAMES, N_MAX, SIZE, Instance
 
@@ -128,7 +129,7 @@ def _overlay(markers: tuple, frame: int) -> tuple:
     return tuple(items)
 
 
-@by_identity()
+@by_identity(maxsize=PANEL_LOOKS)
 def _panel(live: bool, n: int, animal: int | None, kind: str | None, can_prev: bool, can_next: bool,
            can_undo: bool, theme: Theme) -> tuple:
     """The controls, a function of a few flags: built again only when one changes."""

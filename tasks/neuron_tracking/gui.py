@@ -37,7 +37,8 @@ from dataclasses import dataclass, replace
 from tasks.common import by_frame, require, require_bool, require_finite_unit, require_int, to_json
 from types import MappingProxyType
 
-from widgets import Button, Canvas, Circle, Column, Image, Label, Place, Press, Row, Text, Theme, by_identity, window
+from widgets import (
+    PANEL_LOOKS, Button, Canvas, Circle, Column, Image, Label, Place, Press, Row, Text, Theme, by_identity, window)
 
 from .world import MAX_NEURONS, N_FRAMES, SIZE, Instance
 
@@ -119,7 +120,7 @@ def _overlay(placements: tuple, frame: int, selected: int) -> tuple:
     return tuple(items)
 
 
-@by_identity()
+@by_identity(maxsize=PANEL_LOOKS)
 def _panel(live: bool, n: int, selected: int, can_prev: bool, can_next: bool, can_undo: bool, theme: Theme) -> tuple:
     """The controls, a function of a few flags: built again only when one changes."""
     def id_button(k: int) -> Button:

@@ -31,7 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Label, Place, Polyline, Press, Row, Theme, by_identity, window
+from widgets import (
+    PANEL_LOOKS, Button, Canvas, Circle, Image, Label, Place, Polyline, Press, Row, Theme, by_identity, window)
 
 from .world import CLOSE_PX, N_BANDS, SIZE, Instance
 
@@ -134,7 +135,7 @@ def _drawing(drawing: bool, vertices: tuple) -> tuple:
     return tuple(items)
 
 
-@by_identity()
+@by_identity(maxsize=PANEL_LOOKS)
 def _panel(live: bool, band: int, seen: tuple, drawing: bool, can_undo: bool, theme: Theme) -> tuple:
     """The controls, a function of a few flags: built again only when one changes."""
     band_w = (PANEL_W - 4 * (N_BANDS - 1)) // N_BANDS

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_int, to_json
-from widgets import Button, Canvas, Column, Image, Label, Row, Theme, by_identity, window
+from widgets import PANEL_LOOKS, Button, Canvas, Column, Image, Label, Row, Theme, by_identity, window
 
 from .render import SIZE, background_bytes, scene_description, view_raster
 from .world import CLASSES, COLORS, IS_3D, N_CLASSES, ROTATIONS, Instance
@@ -72,7 +72,7 @@ def apply(state: State, action, instance: Instance) -> State:
     return state
 
 
-@by_identity()
+@by_identity(maxsize=PANEL_LOOKS)
 def _panel(live: bool, selected: int, theme: Theme) -> tuple:
     """The controls, a function of two fields: built again only when one changes."""
     small = theme.small_size
