@@ -53,10 +53,11 @@ def _rgb_to_rgba(src: np.ndarray, dst: np.ndarray) -> None:
         dst[4 * i + 3] = 255
 
 
-def to_opaque_rgba(pixels: np.ndarray) -> np.ndarray:
-    """uint8[h, w] or [h, w, 1] (grey), or [h, w, 3|4], as a new opaque uint8[h, w, 4] (alpha 255, RGB kept)."""
+def to_opaque_rgba(pixels: np.ndarray, what: str = "raster") -> np.ndarray:
+    """uint8[h, w] or [h, w, 1] (grey), or [h, w, 3|4], as a new opaque uint8[h, w, 4] (alpha 255, RGB kept);
+    anything else is refused by `what` it is."""
     if pixels.dtype != np.uint8 or not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] in (1, 3, 4))):
-        raise ValueError(f"raster: expected uint8 [h,w] or [h,w,1|3|4], got {pixels.dtype} {pixels.shape}")
+        raise ValueError(f"{what}: expected uint8 [h,w] or [h,w,1|3|4], got {pixels.dtype} {pixels.shape}")
     out = np.empty(pixels.shape[:2] + (4,), np.uint8)
     if pixels.ndim == 2 or pixels.shape[2] == 1:
         _grey_to_rgba(np.ascontiguousarray(pixels).reshape(-1), out.reshape(-1))

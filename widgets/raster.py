@@ -123,9 +123,7 @@ class Renderer:
         if hit is not None and hit[0] is pixels:
             self._images.move_to_end(id(pixels))
             return hit[1]
-        if pixels.dtype != np.uint8 or not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] in (1, 3, 4))):
-            raise ValueError(f"Image.pixels: expected uint8 [h,w] or [h,w,1|3|4], got {pixels.dtype} {pixels.shape}")
-        image = skia.Image.fromarray(to_opaque_rgba(pixels), colorType=skia.kRGBA_8888_ColorType,
+        image = skia.Image.fromarray(to_opaque_rgba(pixels, "Image.pixels"), colorType=skia.kRGBA_8888_ColorType,
                                      alphaType=skia.kOpaque_AlphaType)
         self._images[id(pixels)] = (pixels, image)   # keyed by the task's array (a 2-D one used to miss every time)
         if len(self._images) > self._image_cache:
