@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings, strategies as st
 
 from simcore.env import PRESS_CLAMP
 from widgets import (DARK, Box, Button, Canvas, Circle, Column, Image, Label, LayoutError, Line, Place, Polyline, Press,
-                     Renderer, Row,
+                     Renderer, Row, Text,
                      hit_test, layout)
 
 
@@ -192,6 +192,40 @@ def test_shapes_from_cached_masks_equal_skia_draws(shapes, greys):
         tree = Row(Canvas(60, 60, items=(Image(image), *shapes)), Column(Button("Go", "go"), width=40), padding=4)
         want = plain.render(tree)
         assert np.array_equal(fast.render(tree), want) and np.array_equal(starved.render(tree), want)
+
+
+_items = st.one_of(_shapes, st.builds(Text, _coord, _coord, st.sampled_from(["07", "A", "g\u00e9", "12:30"]), _colour,
+                                      st.sampled_from([9, 10, 12]), st.booleans()))
+_edits = st.lists(st.tuples(st.sampled_from(["append", "append", "pop", "pop", "replace", "insert", "image", "button"]),
+                            st.integers(0, 30), st.lists(_items, min_size=1, max_size=3)), min_size=4, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_items, max_size=6), _edits)
+def test_retained_canvas_repaints_equal_full_redraws(start, edits):
+    """A canvas repainted from where its display list changed (items appended, undone, replaced or inserted
+    anywhere, the image swapped, another widget damaged in the same frame) gives the full redraw's pixels."""
+    rng = np.random.default_rng(len(edits))
+    images = [rng.integers(0, 256, (60, 60, 3), dtype=np.uint8) for _ in range(2)]
+    fast, plain = Renderer(DARK), Renderer(DARK, incremental=False, fast_items=False)
+    items, image, label = list(start), 0, "Go"
+    for op, at, new in edits:
+        at = at % (len(items) + 1)
+        if op == "append":
+            items += new
+        elif op == "pop":
+            del items[max(len(items) - at % 4, 0):]
+        elif op == "replace" and items:
+            items[at % len(items)] = new[0]
+        elif op == "insert":
+            items[at:at] = new
+        elif op == "image":
+            image = 1 - image
+        elif op == "button":
+            label = "Stop" if label == "Go" else "Go"
+        tree = Row(Canvas(60, 60, items=(Image(images[image]), *items)), Column(Button(label, "go"), width=40),
+                   padding=4)
+        assert np.array_equal(fast.render(tree), plain.render(tree)), (op, at, len(items))
 
 
 @settings(max_examples=40, deadline=None)

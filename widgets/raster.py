@@ -5,12 +5,14 @@ inset by half its width, background under it), canvas items
 the way canvas 2D does, so that frames match the HTML twins. The surface is a
 numpy RGBA buffer owned by the renderer; `render` copies its RGB planes into
 the caller's `uint8[H, W, 3]` frame (the one copy Skia's 4-byte pixels need).
+Between frames only damaged rectangles are repainted (`damage`), and a
+damaged canvas only from where its display list changed (`retained`).
 """
 from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 import skia
@@ -20,6 +22,7 @@ from .layout import Layout, Rect, layout
 from .damage import damaged, paint_key
 from .pixels import blend_mask, blend_rows, rgba_to_rgb, to_opaque_rgba
 from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Picture, Polyline, Text
+from .retained import Shown, update
 from .sprites import SpriteCache, draw_shape, shape_keys, shape_paint
 from .text import TEXT, blend_table
 from .theme import Theme
@@ -31,6 +34,7 @@ _LINEAR = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kNearest
 _DEFAULT = skia.SamplingOptions()
 _TILE_MAX_AREA = 24_000    # px: a button or a status bar, not a canvas
 _SHAPES = (Circle, Line, Polyline)
+_CANVASES = (Canvas, Picture)
 
 
 @lru_cache(maxsize=1024)
@@ -57,6 +61,22 @@ def _covers(node: Node) -> bool:
     if isinstance(node, Box):
         return node.radius == 0 and not (node.border and node.border_width) and _opaque(node.background)
     return False
+
+
+def _text_origin(item: Text) -> tuple[float, float]:
+    """(x, baseline) of a canvas text: canvas 2D textAlign='center' (origin moved by half the float width),
+    textBaseline='middle' (Blink: from the OS/2 typo metrics normalised to the em)."""
+    return (item.x - TEXT.width(item.text, item.size, item.bold) / 2,
+            item.y + TEXT.middle_offset(item.size, item.bold))
+
+
+def _text_box(item: Text) -> tuple[int, int, int, int] | None:
+    """The canvas pixels (x0, y0, x1, y1) of a canvas text's coverage mask; None: it paints nothing."""
+    placed = TEXT.place(item.text, *_text_origin(item), item.size, skcolor(item.color), item.bold)
+    if placed is None:
+        return None
+    mask, ix, iy = placed
+    return ix, iy, ix + mask.shape[1], iy + mask.shape[0]
 
 
 def _rrect(rect: Rect, inset: float, radius: float) -> skia.RRect:
@@ -108,6 +128,7 @@ class Renderer:
         self._tile_bytes = 0
         self._tile_budget = tile_cache_bytes
         self._sprites = SpriteCache(mask_cache_bytes) if fast_items and self._opaque_window else None
+        self._shown: dict[int, Shown] = {}   # canvases (by index in `placed`) whose pixels are retained
 
     # -- resources ---------------------------------------------------------
     def _canvas_for(self, w: int, h: int) -> skia.Canvas:
@@ -143,6 +164,9 @@ class Renderer:
             canvas.clear(skcolor(self.theme.window_bg))
             for node, rect in lay.placed:
                 self._paint(canvas, node, rect)
+            if self.incremental:
+                self._shown = {}
+                self._retain(lay, [i for i, (node, _) in enumerate(lay.placed) if type(node) in _CANVASES], None)
         elif dirty:
             self._repaint(canvas, lay, dirty)
         self._prev = lay
@@ -174,6 +198,8 @@ class Renderer:
                     start = i
                     break
             stack = [placed[j] for j in meeting if j >= start]
+            if start in self._shown and self._repaint_retained(canvas, r, dirty, self._shown[start], stack):
+                continue
             key = None
             if (r.x1 - r.x0) * (r.y1 - r.y0) <= _TILE_MAX_AREA and self._tile_budget > 0 and not any(
                     isinstance(node, (Canvas, Picture)) for node, _ in stack):
@@ -192,11 +218,39 @@ class Renderer:
             for node, rect in stack:
                 self._paint(canvas, node, rect)
             canvas.restore()
+            self._retain(lay, [j for j in meeting if j >= start], r)
             if key is not None:
                 tile = self._tiles[key] = self._rgba[r.y0:r.y1, r.x0:r.x1].copy()
                 self._tile_bytes += tile.nbytes
                 while self._tile_bytes > self._tile_budget:
                     self._tile_bytes -= self._tiles.popitem(last=False)[1].nbytes
+
+    def _retain(self, lay: Layout, painted: list[int], r: Rect | None) -> None:
+        """After the nodes at indices `painted` were painted under clip `r` (None: the window): forget the
+        canvases whose pixels that changed, and retain each canvas painted whole that no later node meets."""
+        if r is not None:
+            for j in [j for j, s in self._shown.items() if s.rect.x0 < r.x1 and r.x0 < s.rect.x1
+                      and s.rect.y0 < r.y1 and r.y0 < s.rect.y1]:
+                del self._shown[j]
+        for j in painted:
+            node, rect = lay.placed[j]
+            if type(node) in _CANVASES and (r is None or (r.x0 <= rect.x0 and r.y0 <= rect.y0 and r.x1 >= rect.x1
+                                                          and r.y1 >= rect.y1)) \
+                    and self._geometry(lay, rect)[1][-1] == j:
+                self._shown[j] = Shown(node, rect)
+
+    def _repaint_retained(self, canvas: skia.Canvas, r: Rect, dirty: list[Rect], shown: Shown, stack: list) -> bool:
+        """Damage that is a retained canvas's rectangle, met by no other damage and by no node painted after
+        the canvas: repaint it from where its display list changed (`retained.update`). False: not done."""
+        if len(stack) != 1 or stack[0][1] != r or (len(dirty) > 1 and any(
+                o is not r and o.x0 < r.x1 and r.x0 < o.x1 and o.y0 < r.y1 and r.y0 < o.y1 for o in dirty)):
+            return False
+        node = stack[0][0]
+        return update(shown, node, r, self._rgba, partial(self._paint_suffix, canvas, node, r), _text_box)
+
+    def _paint_suffix(self, canvas: skia.Canvas, node: Canvas | Picture, rect: Rect, start: int) -> None:
+        self._clip = (rect.x0, rect.y0, rect.x1, rect.y1)   # what a repaint of the damaged canvas clips to
+        self._paint_canvas(canvas, node, rect, start)
 
     def _geometry(self, lay: Layout, r: Rect) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """(indices of the nodes whose rectangle holds `r`, top-most first; of those meeting `r`, in paint
@@ -268,17 +322,18 @@ class Renderer:
                 x = rect.x1 - padding_x - tw64 / 64
         self._draw_text(canvas, text, x, base, size, skcolor(color), bold)
 
-    def _paint_canvas(self, canvas: skia.Canvas, node: Canvas | Picture, rect: Rect) -> None:
+    def _paint_canvas(self, canvas: skia.Canvas, node: Canvas | Picture, rect: Rect, start: int = 0) -> None:
+        """Paint `node.items[start:]` (and the background first when `start` is 0)."""
         canvas.save()
         canvas.clipRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1))
-        if not (node.items and isinstance(node.items[0], Image)):   # an image covers the canvas opaquely
+        if not start and not (node.items and isinstance(node.items[0], Image)):   # an image covers it opaquely
             canvas.drawRect(skia.Rect.MakeLTRB(rect.x0, rect.y0, rect.x1, rect.y1), _fill_paint(node.background, False))
         canvas.translate(rect.x0, rect.y0)
         clip = self._clip
         self._clip = (max(clip[0], rect.x0), max(clip[1], rect.y0), min(clip[2], rect.x1), min(clip[3], rect.y1))
         self._org = (rect.x0, rect.y0)
         sprites, rows = self._sprites, []
-        for item in node.items:
+        for item in (node.items[start:] if start else node.items):
             plan = None
             if sprites is not None and type(item) in _SHAPES:
                 plan = sprites.plan(item, self._org, self._clip)
@@ -309,10 +364,6 @@ class Renderer:
             for key, color in shape_keys(item):
                 self._draw_shape(canvas, key, color)
         elif isinstance(item, Text):
-            # canvas 2D textAlign='center' (origin moved by half the float width),
-            # textBaseline='middle' (Blink: from the OS/2 typo metrics normalised to the em)
-            tw = TEXT.width(item.text, item.size, item.bold)
-            self._draw_text(canvas, item.text, item.x - tw / 2, item.y + TEXT.middle_offset(item.size, item.bold),
-                            item.size, skcolor(item.color), item.bold)
+            self._draw_text(canvas, item.text, *_text_origin(item), item.size, skcolor(item.color), item.bold)
         else:
             raise ValueError(f"canvas item: unknown type {type(item).__name__}")

@@ -77,7 +77,7 @@ def draw_shape(canvas: skia.Canvas, key: tuple, paint: skia.Paint) -> None:
         canvas.drawPath(path, paint)
 
 
-def _reach(key: tuple) -> tuple[float, float, float, float]:
+def reach(key: tuple) -> tuple[float, float, float, float]:
     """The shape's geometric bounds (canvas coordinates): its pixels, anti-aliased edges included, lie in
     these rounded out by one pixel."""
     kind = key[0]
@@ -159,7 +159,7 @@ class SpriteCache:
         Skia draws an item the first time it is seen (a second sighting earns masks) and always when
         one of its shapes cannot be a mask: a translucent colour, a hairline (a stroke of width <= 1,
         which Skia draws segment by segment, blending the joints twice), a shape the clip cuts (Skia
-        then clips the path and rounds the edge row its own way), a shape reaching past `_reach`."""
+        then clips the path and rounds the edge row its own way), a shape reaching past `reach`."""
         full = (item, org, clip)
         try:
             got = self._plans.get(full, False)
@@ -184,7 +184,7 @@ class SpriteCache:
         return plan or None
 
     def _mask_row(self, key: tuple, org: tuple[int, int], clip: tuple[int, int, int, int], color: int):
-        x0, y0, x1, y1 = _reach(key)
+        x0, y0, x1, y1 = reach(key)
         ix0, iy0 = math.floor(x0) - 1 + org[0], math.floor(y0) - 1 + org[1]
         ix1, iy1 = math.ceil(x1) + 1 + org[0], math.ceil(y1) + 1 + org[1]
         if ix0 < clip[0] or iy0 < clip[1] or ix1 > clip[2] or iy1 > clip[3]:
@@ -199,7 +199,7 @@ class SpriteCache:
         self._arena = _room(self._arena, off + w * h)
         self._spans = _room(self._spans, soff + 2 * h)
         if take_mask(self._a8, ix0, iy0, ix1, iy1, self._arena, off, self._spans, soff):
-            self._a8[...] = 0   # the shape reached past `_reach`: Skia draws it (its mask would be cut)
+            self._a8[...] = 0   # the shape reached past `reach`: Skia draws it (its mask would be cut)
             return None
         self._used += w * h
         self._spans_used += 2 * h
