@@ -48,17 +48,21 @@ def _stroke_paint(color: str, width: float) -> skia.Paint:
     return skia.Paint(Color=skcolor(color), AntiAlias=True, Style=skia.Paint.kStroke_Style, StrokeWidth=width)
 
 
+@lru_cache(maxsize=1024)
 def _opaque(color: str | None) -> bool:
     return bool(color) and (skcolor(color) >> 24) == 255
 
 
 def _covers(node: Node) -> bool:
     """Does `node` paint every pixel of its rectangle opaquely (so nothing beneath it shows)?"""
-    if isinstance(node, (Canvas, Picture)):
+    t = type(node)
+    if t is Button:
+        return False
+    if t is Canvas or t is Picture or isinstance(node, (Canvas, Picture)):
         return bool(node.items and isinstance(node.items[0], Image)) or _opaque(node.background)
-    if isinstance(node, Label):
+    if t is Label or isinstance(node, Label):
         return _opaque(node.background)
-    if isinstance(node, Box):
+    if t is Box or isinstance(node, Box):
         return node.radius == 0 and not (node.border and node.border_width) and _opaque(node.background)
     return False
 
@@ -185,10 +189,6 @@ class Renderer:
         A rectangle's pixels are a function of the nodes painted into it (what each paints, where), so
         small rectangles without a canvas (buttons, labels) are memoised: a button's few looks, a status
         text seen before, come back as one copy of the pixels painted the first time."""
-        if len(dirty) > 1:
-            dirty = list(dict.fromkeys(dirty))   # distinct rectangles, in order
-            dirty = [r for r in dirty if not any(o is not r and o.x0 <= r.x0 and o.y0 <= r.y0 and o.x1 >= r.x1
-                                                 and o.y1 >= r.y1 for o in dirty)]
         placed = lay.placed
         for r in dirty:
             holders, meeting = self._geometry(lay, r)
