@@ -12,6 +12,7 @@ Only for pure functions of immutable arguments.
 from __future__ import annotations
 
 from functools import wraps
+from operator import is_
 
 # A control panel is a function of a few flags and a selection: an episode meets tens of its looks, in no
 # order (Animal Behaviour's panel missed 43 % of views with 16 kept, 5 % with 128).
@@ -26,7 +27,7 @@ def by_identity(maxsize: int = 16):
         def memoised(*args):
             key = tuple(map(id, args))
             hit = cache.get(key)
-            if hit is not None and all(a is b for a, b in zip(hit[0], args)):
+            if hit is not None and all(map(is_, hit[0], args)):
                 return hit[1]
             value = fn(*args)
             if len(cache) >= maxsize:

@@ -208,11 +208,11 @@ Node = Union[Box, Button, Label, Canvas, Picture]
 
 
 def Row(*children, **kw) -> Box:
-    return Box(children=tuple(c for c in children if c is not None), direction="row", **kw)
+    return Box(children=tuple([c for c in children if c is not None]), direction="row", **kw)
 
 
 def Column(*children, **kw) -> Box:
-    return Box(children=tuple(c for c in children if c is not None), direction="column", **kw)
+    return Box(children=tuple([c for c in children if c is not None]), direction="column", **kw)
 
 
 def Spacer(flex: int = 1, width: int | None = None, height: int | None = None) -> Box:
