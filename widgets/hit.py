@@ -16,9 +16,11 @@ def hit_test(lay: Layout, x: float, y: float) -> Action | None:
     """The action under (x, y), or None for a click that hits nothing (an invalid click)."""
     if not (isinstance(x, (int, float)) and isinstance(y, (int, float))) or not (math.isfinite(x) and math.isfinite(y)):
         return None
-    for control in reversed(lay.controls):
-        if control.rect.contains(x, y):
-            return Press(control.action) if control.enabled else None
+    placed = lay.placed
+    for i in reversed(lay.buttons):
+        button, rect = placed[i]
+        if rect.x0 <= x < rect.x1 and rect.y0 <= y < rect.y1:
+            return Press(button.action) if button.enabled else None
     if lay.canvas is not None:
         node, rect = lay.canvas
         if rect.contains(x, y):

@@ -65,14 +65,15 @@ class Layout:
 
     @cached_property
     def controls(self) -> tuple[Control, ...]:
-        """The buttons as controls, made when first asked for (hit-testing; rendering never asks)."""
+        """The buttons as controls, made when first asked for (rendering, hit-testing and `control` never ask)."""
         placed = self.placed
         return tuple([Control(placed[i][1], placed[i][0].action, placed[i][0].enabled) for i in self.buttons])
 
     def control(self, action: str) -> Control:
-        for c in self.controls:
-            if c.action == action:
-                return c
+        placed = self.placed
+        for i in self.buttons:   # without making every control (a closed loop asks for one per step)
+            if placed[i][0].action == action:
+                return Control(placed[i][1], action, placed[i][0].enabled)
         raise KeyError(f"no control named {action!r}; controls: {[c.action for c in self.controls]}")
 
 
