@@ -28,6 +28,9 @@ from .nodes import Circle, Line, Polyline
 from .pixels import take_mask
 
 _MITER_LIMIT = 10     # canvas 2D's miterLimit: polylines are stroked with miter joins
+# shapes whose coverage drawn into an A8 surface under a clip is the coverage of the same clipped draw into
+# RGBA (0 misses in 3,000 random circles and lines cut by a clip; polylines: 17 of 600 differ by 1 level)
+_CLIPPED_ALIKE = frozenset({"fill_circle", "stroke_circle", "line"})
 
 
 def paint_geometry(key: tuple) -> tuple[float | None, bool]:
@@ -158,8 +161,9 @@ class SpriteCache:
 
         Skia draws an item the first time it is seen (a second sighting earns masks) and always when
         one of its shapes cannot be a mask: a translucent colour, a hairline (a stroke of width <= 1,
-        which Skia draws segment by segment, blending the joints twice), a shape the clip cuts (Skia
-        then clips the path and rounds the edge row its own way), a shape reaching past `reach`."""
+        which Skia draws segment by segment, blending the joints twice), a polyline the clip cuts (Skia
+        then clips the path and rounds the edge row its own way), a shape reaching past `reach`. A circle
+        or line the clip cuts gets the mask of its clipped draw."""
         full = (item, org, clip)
         try:
             got = self._plans.get(full, False)
@@ -187,10 +191,17 @@ class SpriteCache:
         x0, y0, x1, y1 = reach(key)
         ix0, iy0 = math.floor(x0) - 1 + org[0], math.floor(y0) - 1 + org[1]
         ix1, iy1 = math.ceil(x1) + 1 + org[0], math.ceil(y1) + 1 + org[1]
-        if ix0 < clip[0] or iy0 < clip[1] or ix1 > clip[2] or iy1 > clip[3]:
-            return None   # Skia clips the path itself, and rounds its edge row otherwise: leave it to Skia
+        cut = ix0 < clip[0] or iy0 < clip[1] or ix1 > clip[2] or iy1 > clip[3]
+        if cut:
+            if key[0] not in _CLIPPED_ALIKE:
+                return None   # a polygon cut by the clip: Skia's A8 and RGBA draws differ at its edge (+-1)
+            ix0, iy0, ix1, iy1 = max(ix0, clip[0]), max(iy0, clip[1]), min(ix1, clip[2]), min(iy1, clip[3])
+            if ix0 >= ix1 or iy0 >= iy1:
+                return None   # wholly clipped away
         canvas = self._a8_surface.getCanvas()
         canvas.save()
+        if cut:   # coverage of the clipped draw, which is not the whole shape's cut at the clip's edge
+            canvas.clipRect(skia.Rect.MakeLTRB(*clip))
         canvas.translate(*org)
         draw_shape(canvas, key, shape_paint(key, 0xFF000000))   # opaque black: only coverage matters
         canvas.restore()
