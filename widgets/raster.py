@@ -183,8 +183,9 @@ class Renderer:
 
     def _repaint(self, canvas: skia.Canvas, lay: Layout, dirty: list[Rect]) -> None:
         """Repaint each damaged rectangle under a rectangular clip, from the top-most node that covers it
-        opaquely (nothing beneath it can show), or from a cleared window when none does. Rectangles
-        inside another are dropped; overlapping ones are painted twice, which gives the same pixels.
+        opaquely (nothing beneath it can show), or from a cleared window when none does. Overlapping
+        rectangles are painted twice, which gives the same pixels (`damage` drops those inside another).
+        A retained canvas is repainted from where its display list changed (`_repaint_retained`).
 
         A rectangle's pixels are a function of the nodes painted into it (what each paints, where), so
         small rectangles without a canvas (buttons, labels) are memoised: a button's few looks, a status
