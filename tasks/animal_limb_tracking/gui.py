@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from tasks.common import by_frame, require, require_bool, require_finite_unit, require_int, to_json
 from types import MappingProxyType
 
-from widgets import Button, Canvas, Circle, Column, Image, Place, Row, Theme, by_identity, window
+from widgets import PANEL_LOOKS, Button, Canvas, Circle, Column, Image, Place, Row, Theme, by_identity, window
 
 from .world import KEYPOINTS, SIZE, Instance, tabs_of
 
@@ -127,8 +127,15 @@ def _overlay(markers: tuple, frame: int, keypoint: int | None, species: str) -> 
 
 @by_identity()
 def _placed_on(markers: tuple, frame: int) -> frozenset:
-    """Keypoints with a marker on `frame` (the same object while the markers are unchanged)."""
-    return frozenset(k for (f, k) in _latest(markers) if f == frame)
+    """Keypoints with a marker on `frame`: one object per set of keypoints, so that the panel, memoised by
+    identity, is built once per look however the markers came to be."""
+    here = frozenset(k for (f, k) in _latest(markers) if f == frame)
+    if len(_SETS) > 4096:
+        _SETS.clear()
+    return _SETS.setdefault(here, here)
+
+
+_SETS: dict[frozenset, frozenset] = {}
 
 
 @by_identity()
@@ -136,7 +143,7 @@ def _any_on(markers: tuple, frame: int) -> bool:
     return any(m[0] == frame for m in markers)
 
 
-@by_identity()
+@by_identity(maxsize=PANEL_LOOKS)
 def _panel(live: bool, species: str, tab: int, keypoint: int | None, here: frozenset, can_prev: bool,
            can_next: bool, can_undo: bool, theme: Theme) -> tuple:
     """The controls, a function of a few flags: built again only when one changes."""
