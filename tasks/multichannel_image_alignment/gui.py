@@ -34,7 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import hex_color, require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Label, Line, Place, Press, Row, Text, Theme, by_identity, window
+from widgets import (PANEL_LOOKS, Button, Canvas, Circle, Image, Label, Line, Place, Press, Row, Text, Theme, by_identity,
+                     window)
 
 from .world import CHANNELS, LANDMARKS, SIZE, Instance
 
@@ -64,8 +65,22 @@ def markers(state: State) -> dict[tuple[int, int], tuple[float, float]]:
 
 
 def complete_points(state: State, instance: Instance) -> list[int]:
-    placed = {(k, c) for k, c, _, _ in state.placements}
-    return [k for k in range(instance.n_landmarks) if all((k, c) in placed for c in range(instance.n_channels))]
+    return sorted(_complete(state.placements, instance))
+
+
+@by_identity()
+def _complete(placements: tuple, instance: Instance) -> frozenset:
+    """The points placed on every channel: one object per set, so that the panel, memoised by identity,
+    is built once per look however the placements came to be."""
+    placed = {(k, c) for k, c, _, _ in placements}
+    done = frozenset(k for k in range(instance.n_landmarks)
+                     if all((k, c) in placed for c in range(instance.n_channels)))
+    if len(_SETS) > 4096:
+        _SETS.clear()
+    return _SETS.setdefault(done, done)
+
+
+_SETS: dict[frozenset, frozenset] = {}
 
 
 def _next_incomplete(state: State, instance: Instance) -> int:
@@ -130,29 +145,36 @@ def _swatches(instance: Instance, dot_w: int) -> Row:
                  for c in range(instance.n_channels)), gap=4, height=4)
 
 
+@by_identity(maxsize=PANEL_LOOKS)
+def _panel(instance: Instance, live: bool, channel: int, point: int, done_pts: frozenset, can_undo: bool,
+           theme: Theme) -> tuple:
+    """The controls, a function of a few flags: built again only when one changes."""
+    n_ch, n_pt = instance.n_channels, instance.n_landmarks
+    small = theme.small_size
+    dot_w = (PANEL_W - (CHANNELS[1] - 1) * 4) // CHANNELS[1]
+    dots = Row(*(Button(str(c + 1), f"ch{c + 1}", enabled=live, active=c == channel, width=dot_w, height=DOT_H,
+                        font_size=small) for c in range(n_ch)), gap=4, height=DOT_H)
+    pt_w = (PANEL_W - (POINTS_PER_ROW - 1) * 4) // POINTS_PER_ROW
+    point_rows = [Row(*(Button(f"P{k + 1}" + (" \u2713" if k in done_pts else ""), f"p{k + 1}", enabled=live,
+                               active=k == point, width=pt_w, height=POINT_H, font_size=small)
+                        for k in range(r, min(r + POINTS_PER_ROW, n_pt))), gap=4, height=POINT_H)
+                  for r in range(0, n_pt, POINTS_PER_ROW)]
+    return (
+        Label("Channel", height=14, font_size=small, color=theme.text_dim),
+        dots, _swatches(instance, dot_w),
+        Label("Point", height=14, font_size=small, color=theme.text_dim),
+        *point_rows,
+        Button("Undo", "undo", enabled=can_undo),
+        Button("Done", "done", enabled=live),
+    )
+
+
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     canvas = Canvas(SIZE, SIZE, items=(Image(instance.channel_views[state.channel]), *_overlay(state, instance)))
     live = not state.done
     n_ch, n_pt = instance.n_channels, instance.n_landmarks
-    small = theme.small_size
-    dot_w = (PANEL_W - (CHANNELS[1] - 1) * 4) // CHANNELS[1]
-    dots = Row(*(Button(str(c + 1), f"ch{c + 1}", enabled=live, active=c == state.channel, width=dot_w, height=DOT_H,
-                        font_size=small) for c in range(n_ch)), gap=4, height=DOT_H)
-    swatches = _swatches(instance, dot_w)
-    done_pts = set(complete_points(state, instance))
-    pt_w = (PANEL_W - (POINTS_PER_ROW - 1) * 4) // POINTS_PER_ROW
-    point_rows = [Row(*(Button(f"P{k + 1}" + (" \u2713" if k in done_pts else ""), f"p{k + 1}", enabled=live,
-                               active=k == state.point, width=pt_w, height=POINT_H, font_size=small)
-                        for k in range(r, min(r + POINTS_PER_ROW, n_pt))), gap=4, height=POINT_H)
-                  for r in range(0, n_pt, POINTS_PER_ROW)]
-    panel = [
-        Label("Channel", height=14, font_size=small, color=theme.text_dim),
-        dots, swatches,
-        Label("Point", height=14, font_size=small, color=theme.text_dim),
-        *point_rows,
-        Button("Undo", "undo", enabled=bool(state.placements) and live),
-        Button("Done", "done", enabled=live),
-    ]
+    done_pts = _complete(state.placements, instance)
+    panel = _panel(instance, live, state.channel, state.point, done_pts, bool(state.placements) and live, theme)
     status = (f"channel {state.channel + 1}/{n_ch}   point {state.point + 1}/{n_pt}   "
               f"complete {len(done_pts)}/{n_pt}")
     hint = "Place every landmark (crosshairs on channel 1) on each channel."
