@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Label, Place, Press, Row, Theme, window
+from widgets import PANEL_LOOKS, Button, Canvas, Circle, Image, Label, Place, Press, Row, Theme, by_identity, window
 
 from .world import N_FRAMES, SELECT_R, SIZE, Instance
 
@@ -127,19 +127,25 @@ def _overlay(state: State) -> list:
     return items
 
 
-def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
-    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *_overlay(state)))
-    live = not state.done
-    panel = [
+@by_identity(maxsize=PANEL_LOOKS)
+def _panel(live: bool, can_prev: bool, can_next: bool, can_undo: bool, theme: Theme) -> tuple:
+    """The controls, a function of a few flags: built again only when one changes."""
+    return (
         # buttons in a row get an explicit height: a CSS row does not give them the natural height widgets does
-        Row(Button("\u25c0 Prev", "prev", enabled=live and state.frame > 0, height=theme.button_height, flex=1),
-            Button("Next \u25b6", "next", enabled=live and state.frame < N_FRAMES - 1, height=theme.button_height,
-                   flex=1), gap=4),
-        Button("Undo", "undo", enabled=live and bool(state.markers)),
+        Row(Button("\u25c0 Prev", "prev", enabled=can_prev, height=theme.button_height, flex=1),
+            Button("Next \u25b6", "next", enabled=can_next, height=theme.button_height, flex=1), gap=4),
+        Button("Undo", "undo", enabled=can_undo),
         Button("Done", "done", enabled=live),
         Label("\u25cb green: this frame", height=18, font_size=theme.small_size, color=CURRENT),
         Label("\u25cb white: propagated", height=18, font_size=theme.small_size, color=theme.text_dim),
-    ]
+    )
+
+
+def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
+    canvas = Canvas(SIZE, SIZE, items=(Image(instance.frame_views[state.frame]), *_overlay(state)))
+    live = not state.done
+    panel = _panel(live, live and state.frame > 0, live and state.frame < N_FRAMES - 1, live and bool(state.markers),
+                   theme)
     sel = f"#{state.selected + 1}" if state.selected >= 0 else "\u2013"
     status = f"frame {state.frame + 1}/{N_FRAMES}   markers {len(state.markers)}   parent {sel}"
     hint = "Click a parent marker, then both daughter cells."

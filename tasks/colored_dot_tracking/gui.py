@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Place, Polyline, Press, Text, Theme, window
+from widgets import PANEL_LOOKS, Button, Canvas, Circle, Image, Place, Polyline, Press, Text, Theme, by_identity, window
 
 from .world import N_SLICES, SIZE, Instance
 
@@ -76,17 +76,24 @@ def _overlay(state: State) -> list:
     return items
 
 
+@by_identity(maxsize=PANEL_LOOKS)
+def _panel(can_up: bool, can_down: bool, mip: bool, can_undo: bool, done: bool) -> tuple:
+    """The controls, a function of a few flags: built again only when one changes."""
+    return (
+        Button("+z", "+z", enabled=can_up),
+        Button("\u2212z", "-z", enabled=can_down),
+        Button("MIP", "mip", active=mip, enabled=not done),
+        Button("Undo", "undo", enabled=can_undo and not done),
+        Button("Done", "done", enabled=not done),
+    )
+
+
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     raster = instance.mip if state.mip else instance.slice_views[state.z]
     canvas = Canvas(SIZE, SIZE, items=(Image(raster), *_overlay(state)))
     free = not state.mip and not state.done
-    panel = [
-        Button("+z", "+z", enabled=free and state.z < N_SLICES - 1),
-        Button("\u2212z", "-z", enabled=free and state.z > 0),
-        Button("MIP", "mip", active=state.mip, enabled=not state.done),
-        Button("Undo", "undo", enabled=bool(state.markers) and not state.done),
-        Button("Done", "done", enabled=not state.done),
-    ]
+    panel = _panel(free and state.z < N_SLICES - 1, free and state.z > 0, state.mip, bool(state.markers),
+                   state.done)
     mode = "MIP" if state.mip else "slice"
     status = f"z: {state.z} / {N_SLICES - 1}   points: {len(state.markers)}   view: {mode}"
     hint = "Place a marker on every dot in colour order (blue \u2192 red)."

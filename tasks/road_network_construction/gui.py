@@ -36,7 +36,7 @@ import math
 from dataclasses import dataclass, replace
 
 from tasks.common import require, require_bool, require_finite_unit, require_int, to_json
-from widgets import Button, Canvas, Circle, Image, Line, Place, Theme, window
+from widgets import PANEL_LOOKS, Button, Canvas, Circle, Image, Line, Place, Theme, by_identity, window
 
 from .world import SIZE, Instance
 
@@ -157,16 +157,22 @@ def _overlay(state: State) -> list:
     return items
 
 
+@by_identity(maxsize=PANEL_LOOKS)
+def _panel(live: bool, has_sel: bool, connecting: bool, can_undo: bool) -> tuple:
+    """The controls, a function of a few flags: built again only when one changes."""
+    return (
+        Button("Connect to\u2026", "connect", enabled=has_sel, active=connecting),
+        Button("Undo", "undo", enabled=can_undo),
+        Button("Remove", "remove", enabled=has_sel),
+        Button("Done", "done", enabled=live),
+    )
+
+
 def view(state: State, instance: Instance, theme: Theme, layout: str = "right"):
     canvas = Canvas(SIZE, SIZE, items=(Image(instance.image), *_overlay(state)))
     live = not state.done
     has_sel = live and state.selected >= 0
-    panel = [
-        Button("Connect to\u2026", "connect", enabled=has_sel, active=state.connecting),
-        Button("Undo", "undo", enabled=live and bool(state.history)),
-        Button("Remove", "remove", enabled=has_sel),
-        Button("Done", "done", enabled=live),
-    ]
+    panel = _panel(live, has_sel, state.connecting, live and bool(state.history))
     mode = "connect" if state.connecting else "place"
     status = f"nodes: {len(state.nodes)}   edges: {len(state.edges)}   mode: {mode}"
     hint = "Place nodes on intersections and road ends, then connect them."
