@@ -42,3 +42,14 @@ def by_identity(maxsize: int = 16):
         return memoised
 
     return decorate
+
+
+_ONE: dict = {}
+
+
+def one_object(value):
+    """`value`, or the equal value handed out before: one object per value (hashable ones), so that what is
+    built from it hits `by_identity` memos however it was computed (a set of placed points, say)."""
+    if len(_ONE) > 4096:
+        _ONE.clear()
+    return _ONE.setdefault(value, value)

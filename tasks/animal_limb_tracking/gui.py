@@ -33,7 +33,8 @@ from dataclasses import dataclass, replace
 from tasks.common import by_frame, require, require_bool, require_finite_unit, require_int, to_json
 from types import MappingProxyType
 
-from widgets import PANEL_LOOKS, Button, Canvas, Circle, Column, Image, Place, Row, Theme, by_identity, window
+from widgets import (PANEL_LOOKS, Button, Canvas, Circle, Column, Image, Place, Row, Theme, by_identity, one_object,
+                     window)
 
 from .world import KEYPOINTS, SIZE, Instance, tabs_of
 
@@ -129,13 +130,7 @@ def _overlay(markers: tuple, frame: int, keypoint: int | None, species: str) -> 
 def _placed_on(markers: tuple, frame: int) -> frozenset:
     """Keypoints with a marker on `frame`: one object per set of keypoints, so that the panel, memoised by
     identity, is built once per look however the markers came to be."""
-    here = frozenset(k for (f, k) in _latest(markers) if f == frame)
-    if len(_SETS) > 4096:
-        _SETS.clear()
-    return _SETS.setdefault(here, here)
-
-
-_SETS: dict[frozenset, frozenset] = {}
+    return one_object(frozenset(k for (f, k) in _latest(markers) if f == frame))
 
 
 @by_identity()

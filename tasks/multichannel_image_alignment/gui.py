@@ -34,8 +34,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from tasks.common import hex_color, require, require_bool, require_finite_unit, require_int, to_json
-from widgets import (PANEL_LOOKS, Button, Canvas, Circle, Image, Label, Line, Place, Press, Row, Text, Theme, by_identity,
-                     window)
+from widgets import (PANEL_LOOKS, Button, Canvas, Circle, Image, Label, Line, Place, Press, Row, Text, Theme,
+                     by_identity, one_object, window)
 
 from .world import CHANNELS, LANDMARKS, SIZE, Instance
 
@@ -73,14 +73,8 @@ def _complete(placements: tuple, instance: Instance) -> frozenset:
     """The points placed on every channel: one object per set, so that the panel, memoised by identity,
     is built once per look however the placements came to be."""
     placed = {(k, c) for k, c, _, _ in placements}
-    done = frozenset(k for k in range(instance.n_landmarks)
-                     if all((k, c) in placed for c in range(instance.n_channels)))
-    if len(_SETS) > 4096:
-        _SETS.clear()
-    return _SETS.setdefault(done, done)
-
-
-_SETS: dict[frozenset, frozenset] = {}
+    return one_object(frozenset(k for k in range(instance.n_landmarks)
+                                if all((k, c) in placed for c in range(instance.n_channels))))
 
 
 def _next_incomplete(state: State, instance: Instance) -> int:
