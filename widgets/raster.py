@@ -198,7 +198,8 @@ class Renderer:
                 if _covers(placed[i][0]):
                     start = i
                     break
-            stack = [placed[j] for j in meeting if j >= start]
+            painted = [j for j in meeting if j >= start]
+            stack = [placed[j] for j in painted]
             if start in self._shown and self._repaint_retained(canvas, r, dirty, self._shown[start], stack):
                 continue
             key = None
@@ -219,7 +220,7 @@ class Renderer:
             for node, rect in stack:
                 self._paint(canvas, node, rect)
             canvas.restore()
-            self._retain(lay, [j for j in meeting if j >= start], r)
+            self._retain(lay, painted, r)
             if key is not None:
                 tile = self._tiles[key] = self._rgba[r.y0:r.y1, r.x0:r.x1].copy()
                 self._tile_bytes += tile.nbytes
