@@ -1,6 +1,8 @@
 """Property tests of layout and hit-testing over generated widget trees."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
@@ -232,27 +234,65 @@ def test_retained_canvas_repaints_equal_full_redraws(start, edits):
 @given(st.integers(0, 2**32 - 1), st.integers(1, 12))
 def test_combined_glyphs_equal_float32_src_over(seed, n):
     """Text runs combine glyph coverage as Chromium blits glyphs (1 - prod(1 - a), float32, rounded half
-    to even): the numba kernel gives numpy's bytes."""
+    to even): the numba kernel gives numpy's bytes. Masks sit anywhere in one arena; empty ones are skipped."""
     from widgets.pixels import combine_glyphs
 
     rng = np.random.default_rng(seed)
     lut = np.sort(rng.integers(0, 256, 256)).astype(np.uint8)
-    covs, places, keep = [], [], np.ones((20, 60), np.float32)
+    covs, rows, keep, used = [], [], np.ones((20, 60), np.float32), 5
     for _ in range(n):
         gh, gw = rng.integers(1, 15, 2)
         gx, gy = rng.integers(0, 60 - gw), rng.integers(0, 20 - gh)
         cov = rng.integers(0, 256, (gh, gw)).astype(np.uint8)
         covs.append(cov.ravel())
-        places.append((gh, gw, gx, gy))
+        rows.append((used, gh, gw, gx, gy))
+        used += cov.size
         keep[gy:gy + gh, gx:gx + gw] *= 1 - lut[cov].astype(np.float32) / 255
+        if rng.random() < 0.3:
+            rows.append((used, 0, 0, 99, -99))   # a space: no pixels, placed far away
     ox, oy = rng.integers(-30, 30, 2)   # the run's places are absolute: the kernel finds its box
-    absolute = np.array(places, np.int64) + np.array([0, 0, ox, oy])
-    got, x0, y0 = combine_glyphs(np.concatenate(covs), absolute, lut)
-    xs, ys = [p[2] for p in places], [p[3] for p in places]
-    bx0, by0 = min(xs), min(ys)
-    bx1, by1 = max(p[2] + p[1] for p in places), max(p[3] + p[0] for p in places)
+    arena = np.concatenate([np.full(5, 77, np.uint8), *covs])
+    got, x0, y0 = combine_glyphs(arena, np.array(rows, np.int64) + np.array([0, 0, 0, ox, oy]), lut)
+    drawn = [r for r in rows if r[1]]
+    bx0, by0 = min(r[3] for r in drawn), min(r[4] for r in drawn)
+    bx1, by1 = max(r[3] + r[2] for r in drawn), max(r[4] + r[1] for r in drawn)
     assert (x0, y0) == (bx0 + ox, by0 + oy)
     assert np.array_equal(got, np.round((1 - keep[by0:by1, bx0:bx1]) * 255).astype(np.uint8))
+    assert combine_glyphs(arena, np.array([(0, 0, 0, 3, 4)], np.int64), lut)[0].shape == (0, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 40), st.floats(-50, 400, allow_nan=False))
+def test_glyphs_placed_as_python_computes_them(seed, n, origin):
+    """`pixels.place_glyphs` puts each glyph where Python's float arithmetic does (Skia's 1/4 px slots:
+    x = origin + (pen + x offset) / 65536, slot = floor((x + 1/8) * 4), floor division of negatives) and
+    reports the masks not made yet, or made after the count it was given."""
+    from widgets.pixels import place_glyphs
+
+    rng = np.random.default_rng(seed)
+    def units(lo, hi, grid):   # HarfBuzz units, half of them on a grid (ties of the roundings)
+        step = np.where(rng.random(n) < 0.5, grid, 1)
+        return rng.integers(lo, hi, n) // step * step
+
+    shaped = np.stack([rng.integers(0, 50, n), units(0, 20 << 16, 1 << 14), units(-3 << 16, 3 << 16, 1 << 13),
+                       units(-5 << 16, 5 << 16, 1 << 15)]).astype(np.int64).reshape(4, n)
+    index = np.where(rng.random(200) < 0.8, rng.permutation(200), -1).astype(np.int64)
+    table = rng.integers(-30, 30, (200, 5)).astype(np.int64)
+    count = int(rng.integers(100, 201))
+    got, missing = place_glyphs(shaped, origin, index, count, table, 1 << 16, 4)
+    pen, want, want_missing = 0, [], []
+    for gid, adv, xo, yo in shaped.T.tolist():
+        slot = math.floor((origin + (pen + xo) / 65536 + 1 / 8) * 4)
+        pen += adv
+        row = int(index[gid * 4 + slot % 4])
+        if not 0 <= row < count:
+            want_missing.append(gid * 4 + slot % 4)
+            continue
+        off, h, w, left, top = table[row].tolist()
+        want.append((off, h, w, slot // 4 + left, math.floor(-yo / 65536 + 0.5) - top))
+    assert missing.tolist() == want_missing
+    if not want_missing:
+        assert [tuple(r) for r in got.tolist()] == want
 
 
 @pytest.mark.parametrize("shape", [(9, 7), (9, 7, 1), (9, 7, 3), (9, 7, 4)])

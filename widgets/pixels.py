@@ -118,25 +118,57 @@ def blend_rows(rgba: np.ndarray, arenas: tuple[np.ndarray, np.ndarray], rows: li
 
 
 @numba.njit(cache=True, nogil=True)
-def combine_glyphs(covs: np.ndarray, places: np.ndarray, lut: np.ndarray) -> tuple[np.ndarray, int, int]:
+def place_glyphs(shaped: np.ndarray, origin: float, index: np.ndarray, count: int, table: np.ndarray,
+                 scale: int, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where a shaped line's glyph masks go, drawn from x `origin`: rows (offset, height, width, x, y) for
+    `combine_glyphs`, and the atlas keys of the masks not made yet (then the rows are not all valid).
+
+    `shaped` holds per glyph (id, x advance, x offset, y offset) in 1/`scale` px. A glyph's x is
+    origin + (pen + x offset) / scale; Skia positions it in 1/`steps` px slots, slot = floor((x + 1/(2 steps))
+    * steps): its mask is the atlas's for phase slot % steps (`index[id * steps + phase]`, rows under
+    `count` made), at pixel slot // steps, and at y round(-y offset / scale) (halves up)."""
+    n = shaped.shape[1]
+    out = np.zeros((n, 5), np.int64)
+    missing = np.empty(n, np.int64)
+    m, pen = 0, 0
+    for k in range(n):
+        x = (pen + shaped[2, k]) / scale
+        pen += shaped[1, k]
+        slot = np.int64(np.floor((origin + x + 1 / (2 * steps)) * steps))
+        key = shaped[0, k] * steps + slot % steps
+        row = index[key]
+        if row < 0 or row >= count:
+            missing[m] = key
+            m += 1
+            continue
+        out[k, 0], out[k, 1], out[k, 2] = table[row, 0], table[row, 1], table[row, 2]
+        out[k, 3] = slot // steps + table[row, 3]
+        out[k, 4] = np.int64(np.floor(-shaped[3, k] / scale + 0.5)) - table[row, 4]
+    return out, missing[:m]
+
+
+@numba.njit(cache=True, nogil=True)
+def combine_glyphs(arena: np.ndarray, glyphs: np.ndarray, lut: np.ndarray) -> tuple[np.ndarray, int, int]:
     """Coverage of glyphs blitted one after another (src-over): round(255 * (1 - prod(1 - a))),
     a = lut[coverage] / 255, in float32 as numpy computes it; with the (x, y) of its top-left pixel.
-    `covs` holds the glyph masks one after another; `places` their (height, width, x, y)."""
-    x0, y0 = places[0, 2], places[0, 3]
-    x1, y1 = x0 + places[0, 1], y0 + places[0, 0]
-    for k in range(1, places.shape[0]):
-        x0, y0 = min(x0, places[k, 2]), min(y0, places[k, 3])
-        x1, y1 = max(x1, places[k, 2] + places[k, 1]), max(y1, places[k, 3] + places[k, 0])
+    Each row of `glyphs` (offset, height, width, x, y) is a mask in `arena` from the offset, placed with
+    its top-left at (x, y); masks without pixels are skipped (none with any: an empty mask)."""
+    x0 = y0 = np.int64(1) << 40
+    x1 = y1 = -x0
+    for k in range(glyphs.shape[0]):
+        if glyphs[k, 1] and glyphs[k, 2]:
+            x0, y0 = min(x0, glyphs[k, 3]), min(y0, glyphs[k, 4])
+            x1, y1 = max(x1, glyphs[k, 3] + glyphs[k, 2]), max(y1, glyphs[k, 4] + glyphs[k, 1])
+    if x1 < x0:
+        return np.zeros((0, 0), np.uint8), 0, 0
     h, w = y1 - y0, x1 - x0
     keep = np.ones((h, w), np.float32)
-    off = 0
-    for k in range(places.shape[0]):
-        gh, gw, gx, gy = places[k, 0], places[k, 1], places[k, 2] - x0, places[k, 3] - y0
+    for k in range(glyphs.shape[0]):
+        off, gh, gw, gx, gy = glyphs[k, 0], glyphs[k, 1], glyphs[k, 2], glyphs[k, 3] - x0, glyphs[k, 4] - y0
         for j in range(gh):
             for i in range(gw):
-                a = np.float32(lut[covs[off + j * gw + i]]) / np.float32(255)
+                a = np.float32(lut[arena[off + j * gw + i]]) / np.float32(255)
                 keep[gy + j, gx + i] *= np.float32(1) - a
-        off += gh * gw
     out = np.empty((h, w), np.uint8)
     for j in range(h):
         for i in range(w):

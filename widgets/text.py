@@ -32,13 +32,14 @@ import struct
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import freetype
 import numpy as np
 import skia
 import uharfbuzz as hb
 
-from .pixels import combine_glyphs
+from .pixels import combine_glyphs, place_glyphs
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT_FILES = {False: FONT_DIR / "DejaVuSans.ttf", True: FONT_DIR / "DejaVuSans-Bold.ttf"}
@@ -58,6 +59,7 @@ FRAC_UNITS = 4096
 
 _LOAD_FLAGS = freetype.FT_LOAD_TARGET_LIGHT | freetype.FT_LOAD_NO_BITMAP
 _FT_LOCK = threading.Lock()
+_ATLAS_LOCK = threading.Lock()   # one thread adds masks to an atlas at a time
 
 
 @lru_cache(maxsize=None)
@@ -139,21 +141,28 @@ def lum_class(color: int) -> int:
 # -- shaping and glyph rasterization ---------------------------------------------
 
 
+class Shaped(NamedTuple):
+    """A shaped line: per glyph (id, x advance, x offset, y offset) in HarfBuzz units, and the advance in px."""
+
+    glyphs: np.ndarray    # int64[4, n]
+    advance: float
+
+
 @lru_cache(maxsize=4096)
-def shape(text: str, size: int, bold: bool = False) -> tuple[tuple[tuple[int, float, float], ...], float]:
-    """((glyph, x, y) pen positions in px relative to the origin, total advance in px)."""
+def shape(text: str, size: int, bold: bool = False) -> Shaped:
     buf = hb.Buffer()
     buf.add_str(text)
     buf.guess_segment_properties()
     hb.shape(_hb_font(bold, size), buf, {"kern": True, "liga": True})
-    pen, glyphs = 0, []
-    for info, pos in zip(buf.glyph_infos, buf.glyph_positions):
-        glyphs.append((info.codepoint, (pen + pos.x_offset) / HB_SCALE, -pos.y_offset / HB_SCALE))
-        pen += pos.x_advance
-    return tuple(glyphs), pen / HB_SCALE
+    # pen positions are summed by `pixels.place_glyphs`: a Python loop over the glyphs cost 3x the shaping;
+    # uharfbuzz gives None, not empty lists, for an empty buffer
+    infos, positions = buf.glyph_infos or (), buf.glyph_positions or ()
+    advances = [p.x_advance for p in positions]
+    glyphs = np.array([[g.codepoint for g in infos], advances, [p.x_offset for p in positions],
+                       [p.y_offset for p in positions]], np.int64).reshape(4, -1)
+    return Shaped(glyphs, sum(advances) / HB_SCALE)
 
 
-@lru_cache(maxsize=8192)
 def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int, int]:
     """Coverage of a glyph shifted right by phase/4 px: (uint8[h, w], left, top).
 
@@ -197,11 +206,41 @@ def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int
     return cov, bounds.left(), -bounds.top()
 
 
-@lru_cache(maxsize=8192)
-def _glyph_placed(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int, int, int, int] | None:
-    """`_glyph` as (flat coverage, height, width, left, top), or None when it covers nothing."""
-    cov, left, top = _glyph(bold, size, gid, phase)
-    return (cov.ravel(), cov.shape[0], cov.shape[1], left, top) if cov.size else None
+class _Atlas:
+    """Every glyph mask of one font and size at each 1/4 px phase, made when first needed, in one arena."""
+
+    def __init__(self, bold: bool, size: int):
+        self.bold, self.size = bold, size
+        self.index = np.full(_ft_face(bold, size).num_glyphs * SUBPIXEL_STEPS, -1, np.int64)  # gid*4+phase -> row
+        self.table = np.zeros((256, 5), np.int64)   # per mask: arena offset, height, width, left, top
+        self.arena = np.zeros(1 << 16, np.uint8)
+        self.count = self.used = 0
+
+    def add(self, keys: np.ndarray) -> None:
+        """Make the masks `keys` (glyph * 4 + phase). A row's pixels and table entry are written, and a
+        grown table or arena published, before the row is counted: rows under a `count` read first are
+        complete in the `table` and `arena` read after it (`place_glyphs` takes the others for missing)."""
+        with _ATLAS_LOCK:
+            for key in np.unique(keys).tolist():
+                if self.index[key] < 0:
+                    self._add(key)
+
+    def _add(self, key: int) -> None:
+        cov, left, top = _glyph(self.bold, self.size, *divmod(key, SUBPIXEL_STEPS))
+        if self.count == len(self.table):
+            self.table = np.concatenate([self.table, np.zeros_like(self.table)])
+        if self.used + cov.size > self.arena.size:
+            self.arena = np.concatenate([self.arena, np.zeros(max(self.arena.size, cov.size), np.uint8)])
+        self.arena[self.used:self.used + cov.size] = cov.ravel()
+        self.table[self.count] = (self.used, cov.shape[0], cov.shape[1], left, top)
+        self.used += cov.size
+        self.index[key] = self.count
+        self.count += 1
+
+
+@lru_cache(maxsize=None)
+def _atlas(bold: bool, size: int) -> _Atlas:
+    return _Atlas(bold, size)
 
 
 class _Run:
@@ -215,30 +254,20 @@ class _Run:
 def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
     """The gamma-corrected coverage of `text` drawn at origin (frac/FRAC_UNITS, 0), offset from floor(origin).
 
-    The mask depends on the origin only through each glyph's 1/4 px slot, so runs are shared
-    by every origin that puts the glyphs in the same slots (canvas text lands anywhere)."""
-    glyphs, _ = shape(text, size, bold)
-    origin = frac / FRAC_UNITS
-    slots = tuple(math.floor((origin + gx + 1 / (2 * SUBPIXEL_STEPS)) * SUBPIXEL_STEPS) for _, gx, _ in glyphs)
-    return _run_in_slots(text, size, bold, slots, lum)
-
-
-@lru_cache(maxsize=4096)
-def _run_in_slots(text: str, size: int, bold: bool, slots: tuple[int, ...], lum: int) -> _Run:
-    """`_run` for glyphs whose x (origin + pen + 1/8) lies in 1/4 px slot `slots[i]`: floor(x) = slot // 4,
-    phase = slot % 4 (exact: scaling by 4 and subtracting the integer part lose nothing in binary floats)."""
-    glyphs, _ = shape(text, size, bold)
-    covs, places = [], []
-    for (gid, _, gy), slot in zip(glyphs, slots):
-        ix, phase = divmod(slot, SUBPIXEL_STEPS)
-        g = _glyph_placed(bold, size, gid, phase)
-        if g is not None:
-            covs.append(g[0])
-            places += (g[1], g[2], ix + g[3], math.floor(gy + 0.5) - g[4])
-    if not covs:
-        return _Run(None, 0, 0)
+    Each glyph's x (origin + pen + 1/8) lies in a 1/4 px slot: the glyph's mask is the atlas's for
+    phase slot % 4, placed at pixel slot // 4 (`pixels.place_glyphs`)."""
+    shaped, atlas = shape(text, size, bold), _atlas(bold, size)
+    while True:
+        count = atlas.count   # first: see `_Atlas.add`
+        glyphs, missing = place_glyphs(shaped.glyphs, frac / FRAC_UNITS, atlas.index, count, atlas.table,
+                                       HB_SCALE, SUBPIXEL_STEPS)
+        if not missing.size:
+            break
+        atlas.add(missing)
     # Chromium blits glyph by glyph (src-over): coverage combines as 1 - prod(1 - a)
-    mask, x0, y0 = combine_glyphs(np.concatenate(covs), np.array(places, np.int64).reshape(-1, 4), _gamma_lut(lum))
+    mask, x0, y0 = combine_glyphs(atlas.arena, glyphs, _gamma_lut(lum))
+    if not mask.size:
+        return _Run(None, 0, 0)
     mask.flags.writeable = False
     return _Run(mask, x0, y0)
 
@@ -267,7 +296,7 @@ class TextEngine:
 
     @staticmethod
     def width(text: str, size: int, bold: bool = False) -> float:
-        return shape(text, size, bold)[1]
+        return shape(text, size, bold).advance
 
     def baseline_in_box(self, top: float, height: float, size: int, bold: bool = False) -> float:
         """Baseline of a line box of `height` whose text is vertically centred (Blink: half-leading floored)."""
