@@ -51,13 +51,11 @@ def hex_color(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(c) for c in rgb))
 
 
-def by_frame(latest, frame_at: int) -> dict[int, list]:
-    """{frame: [(id, (u, v)), ...] in id order} from the latest placements {(a, b): (u, v)}, whose keys hold
-    the frame at index `frame_at` and the marker's id at the other."""
-    out: dict[int, list] = {}
-    for key, uv in sorted(latest.items()):
-        out.setdefault(key[frame_at], []).append((key[1 - frame_at], uv))
-    return out
+def on_frame(latest, frame: int, frame_at: int) -> list:
+    """[(id, (u, v)), ...] in id order: the latest placements {(a, b): (u, v)} on `frame`, whose keys hold
+    the frame at index `frame_at` and the marker's id at the other. (Indexing every frame at once, once
+    per placement, sorted hundreds of markers at every placement: 15 % of Neuron Tracking's frame.)"""
+    return sorted((key[1 - frame_at], uv) for key, uv in latest.items() if key[frame_at] == frame)
 
 
 def to_json(value):

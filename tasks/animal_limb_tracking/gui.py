@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from tasks.common import by_frame, require, require_bool, require_finite_unit, require_int, to_json
+from tasks.common import on_frame, require, require_bool, require_finite_unit, require_int, to_json
 from types import MappingProxyType
 
 from widgets import (PANEL_LOOKS, Button, Canvas, Circle, Column, Image, Place, Row, Theme, by_identity, one_object,
@@ -108,17 +108,11 @@ def apply(state: State, action, instance: Instance) -> State:
 
 
 @by_identity()
-def _latest_by_frame(markers: tuple) -> dict:
-    """frame -> [(keypoint, (u, v)), ...]: `_latest` indexed once per placement, not per view."""
-    return by_frame(_latest(markers), 0)
-
-
-@by_identity()
 def _overlay(markers: tuple, frame: int, keypoint: int | None, species: str) -> tuple:
     """The markers of `frame`, the selected keypoint's ringed (the same objects while nothing changes)."""
     kps = KEYPOINTS[species]
     items = []
-    for k, (u, v) in _latest_by_frame(markers).get(frame, ()):
+    for k, (u, v) in on_frame(_latest(markers), frame, 0):
         x, y = u * SIZE, v * SIZE
         items.append(Circle(x, y, 3.0, fill=TAB_COLORS[kps[k][0]], stroke="#ffffff", stroke_width=1.0))
         if k == keypoint:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from tasks.common import by_frame, require, require_bool, require_finite_unit, require_int, to_json
+from tasks.common import on_frame, require, require_bool, require_finite_unit, require_int, to_json
 from types import MappingProxyType
 
 from widgets import (
@@ -102,16 +102,10 @@ def apply(state: State, action, instance: Instance) -> State:
 
 
 @by_identity()
-def _latest_by_frame(placements: tuple) -> dict:
-    """frame -> [(neuron, (u, v)), ...]: `_latest` indexed once per placement, not per view."""
-    return by_frame(_latest(placements), 1)
-
-
-@by_identity()
 def _overlay(placements: tuple, frame: int, selected: int) -> tuple:
     """The markers of `frame` with their IDs (the same objects while nothing changes)."""
     items = []
-    for k, (u, v) in _latest_by_frame(placements).get(frame, ()):
+    for k, (u, v) in on_frame(_latest(placements), frame, 1):
         x, y, color, sel = u * SIZE, v * SIZE, ID_COLORS[k - 1], k == selected
         items.append(Circle(x, y, 7.0, stroke=color, stroke_width=2.5 if sel else 1.5))
         # the label's anchor snapped to whole pixels: glyphs at arbitrary sub-pixel offsets are where
