@@ -295,6 +295,15 @@ def test_glyphs_placed_as_python_computes_them(seed, n, origin):
         assert [tuple(r) for r in got.tolist()] == want
 
 
+def test_empty_text_measures_zero_and_paints_nothing():
+    """An empty canvas text (a label not filled in yet) paints nothing; HarfBuzz's empty buffer made it raise."""
+    from widgets.text import TEXT
+
+    assert TEXT.width("", 12) == 0.0
+    with_text = Renderer(DARK).render(Row(Canvas(40, 30, items=(Text(10, 10, ""),)), padding=2))
+    assert np.array_equal(with_text, Renderer(DARK).render(Row(Canvas(40, 30), padding=2)))
+
+
 @pytest.mark.parametrize("shape", [(9, 7), (9, 7, 1), (9, 7, 3), (9, 7, 4)])
 def test_rasters_become_opaque_rgba_with_their_colours(shape):
     """Data rasters reach Skia as opaque RGBA: grey replicated, RGB kept, any alpha replaced by 255,
