@@ -121,8 +121,9 @@ class Env:
         lay = self.layout()
         if isinstance(action, Press):
             rect = lay.control(action.name).rect
-            u, v = np.clip(rng.normal(PRESS_MEAN, PRESS_STD, size=2), *PRESS_CLAMP)
-            return rect.x0 + float(u) * rect.w, rect.y0 + float(v) * rect.h
+            (u, v), (lo, hi) = rng.normal(PRESS_MEAN, PRESS_STD, size=2).tolist(), PRESS_CLAMP
+            u, v = min(max(u, lo), hi), min(max(v, lo), hi)   # np.clip's values; it cost 5 us on two numbers
+            return rect.x0 + u * rect.w, rect.y0 + v * rect.h
         if isinstance(action, Place):
             if lay.canvas is None:
                 raise ValueError("Place action in a GUI without a canvas")
