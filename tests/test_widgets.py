@@ -321,3 +321,18 @@ def test_rasters_become_opaque_rgba_with_their_colours(shape):
 def test_a_raster_of_two_channels_is_refused_by_name():
     with pytest.raises(ValueError, match=r"Image.pixels: expected uint8 \[h,w\] or \[h,w,1\|3\|4\]"):
         Renderer(DARK).render(Row(Canvas(8, 8, items=(Image(np.zeros((8, 8, 2), np.uint8)),))))
+
+
+def test_tiles_met_twice_survive_a_scan_of_new_ones():
+    """The memoised rectangles resist scans: a button's tile met again stays while a stream of status lines,
+    each met once, passes through a budget it overflows many times; the budget always holds."""
+    from widgets.tiles import Tiles
+
+    tiles, button = Tiles(10_000), np.full((10, 10, 4), 7, np.uint8)   # 400 bytes
+    tiles.put("button", button)
+    assert tiles.get("button") is button
+    for k in range(200):
+        tiles.put(("status", k), np.zeros((10, 50, 4), np.uint8))   # 2,000 bytes each
+        assert tiles._probation_bytes + tiles._protected_bytes <= tiles.budget
+    assert tiles.get("button") is button and tiles.get(("status", 0)) is None
+    assert tiles.get(("status", 199)) is not None

@@ -25,6 +25,7 @@ from .nodes import Box, Button, Canvas, Circle, Image, Label, Line, Node, Pictur
 from .retained import Shown, update
 from .sprites import SpriteCache, draw_shape, shape_keys, shape_paint
 from .text import TEXT, blend_table
+from .tiles import Tiles
 from .theme import Theme
 
 _NEAREST = skia.SamplingOptions(skia.FilterMode.kNearest)
@@ -127,10 +128,8 @@ class Renderer:
         self._opaque_window = _opaque(theme.window_bg)   # every pixel stays opaque: text can use blend_mask
         self._clip = (0, 0, 0, 0)     # device clip rectangle and translation while painting
         self._org = (0, 0)
-        self._tiles: OrderedDict[tuple, np.ndarray] = OrderedDict()   # repainted rectangles, see _repaint
+        self._tiles = Tiles(tile_cache_bytes)   # repainted rectangles, see _repaint
         self._geometries: dict[int, tuple[tuple[Rect, ...], dict]] = {}   # see _geometry
-        self._tile_bytes = 0
-        self._tile_budget = tile_cache_bytes
         self._sprites = SpriteCache(mask_cache_bytes) if fast_items and self._opaque_window else None
         self._shown: dict[int, Shown] = {}   # canvases (by index in `placed`) whose pixels are retained
 
@@ -203,13 +202,12 @@ class Renderer:
             if start in self._shown and self._repaint_retained(canvas, r, dirty, self._shown[start], stack):
                 continue
             key = None
-            if (r.x1 - r.x0) * (r.y1 - r.y0) <= _TILE_MAX_AREA and self._tile_budget > 0 and not any(
+            if (r.x1 - r.x0) * (r.y1 - r.y0) <= _TILE_MAX_AREA and self._tiles.budget > 0 and not any(
                     isinstance(node, (Canvas, Picture)) for node, _ in stack):
                 key = (r.x0, r.y0, r.x1, r.y1, start < 0,
                        tuple((paint_key(node), rect.x0, rect.y0, rect.x1, rect.y1) for node, rect in stack))
                 tile = self._tiles.get(key)
                 if tile is not None:
-                    self._tiles.move_to_end(key)
                     self._rgba[r.y0:r.y1, r.x0:r.x1] = tile
                     continue
             canvas.save()
@@ -222,10 +220,7 @@ class Renderer:
             canvas.restore()
             self._retain(lay, painted, r)
             if key is not None:
-                tile = self._tiles[key] = self._rgba[r.y0:r.y1, r.x0:r.x1].copy()
-                self._tile_bytes += tile.nbytes
-                while self._tile_bytes > self._tile_budget:
-                    self._tile_bytes -= self._tiles.popitem(last=False)[1].nbytes
+                self._tiles.put(key, self._rgba[r.y0:r.y1, r.x0:r.x1].copy())
 
     def _retain(self, lay: Layout, painted: list[int], r: Rect | None) -> None:
         """After the nodes at indices `painted` were painted under clip `r` (None: the window): forget the
