@@ -49,16 +49,21 @@ def episode_states(task: str, seeds: list[int]) -> list[tuple[simcore.Env, list]
     return out
 
 
-def median_rate(fn, count: int, repeats: int, warmup: int = 1) -> tuple[float, list[float]]:
-    """Median of `repeats` timings of `fn()` doing `count` units; returns (units/s, all rates)."""
+def median_rates(fns: dict, count: int, repeats: int, warmup: int = 1) -> dict[str, tuple[float, list[float]]]:
+    """Per name in `fns`: (median units/s, all rates) over `repeats` timings of the function doing `count`
+    units, the functions' repeats interleaved (the order alternating), so that the ratio of two is measured
+    on the same machine state: this VM's speed drifts by tens of percent within minutes."""
     for _ in range(warmup):
-        fn()
-    rates = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        rates.append(count / (time.perf_counter() - t0))
-    return float(np.median(rates)), rates
+        for fn in fns.values():
+            fn()
+    rates: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    for rep in range(repeats):
+        for name in names if rep % 2 == 0 else names[::-1]:
+            t0 = time.perf_counter()
+            fns[name]()
+            rates[name].append(count / (time.perf_counter() - t0))
+    return {name: (float(np.median(r)), r) for name, r in rates.items()}
 
 
 def print_table(rows: list[dict], columns: list[tuple[str, str, str]]) -> None:

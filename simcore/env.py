@@ -35,7 +35,8 @@ class Step:
 class Env:
     """A task instance in its GUI. `theme` and `layout` pick the look (paper C.6 variants)."""
 
-    def __init__(self, task: "ModuleType | str", instance, theme=None, layout: str = "right", state=None):
+    def __init__(self, task: "ModuleType | str", instance, theme=None, layout: str = "right", state=None,
+                 fast: bool = True):
         self.task = get_task(task)
         self.task.validate_instance(instance)
         if layout not in PANELS:
@@ -44,7 +45,9 @@ class Env:
         self.theme = get_theme(theme)
         self.layout_name = layout
         self._state = self.task.initial_state(instance) if state is None else self.task.validate_state(state, instance)
-        self._renderer = Renderer(self.theme)
+        # fast=False: every frame a full redraw with plain Skia draws (no damage tracking, memoised tiles or
+        # cached masks): the reference the fast path is tested against, and the benchmarks' naive baseline
+        self._renderer = Renderer(self.theme) if fast else Renderer(self.theme, incremental=False, fast_items=False)
         self._layout_for: tuple[object, Layout] | None = None
         self.n_clicks = 0
         self.n_invalid = 0

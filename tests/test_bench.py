@@ -19,6 +19,7 @@ def test_render_throughput_writes_a_row_per_task(tmp_path):
               "--repeats", "1", tmp_path=tmp_path)
     (row,) = res["rows"]
     assert row["task"] == "colored_dot_tracking" and row["size"] == "426x436" and row["skia_fps"] > 0
+    assert row["naive_fps"] > 0 and row["vs_naive"] == row["skia_fps"] / row["naive_fps"]
 
 
 def test_rollout_throughput_writes_a_row_per_task(tmp_path):
@@ -26,3 +27,4 @@ def test_rollout_throughput_writes_a_row_per_task(tmp_path):
               "--repeats", "1", tmp_path=tmp_path)
     (row,) = res["rows"]
     assert row["env_steps_per_s"] > 0 and row["vector_steps_per_s"] > 0 and row["batch"] == 2
+    assert row["naive_steps_per_s"] > 0 and res["median_vs_naive_2d"] == row["vs_naive"]
