@@ -8,8 +8,8 @@ same font files (measured against Chromium, see `playwright_parity/`):
   advances are the unhinted (linear) ones, as with subpixel positioning;
 - glyph placement: each glyph origin is rounded to 1/4 px in x (Skia's
   subpixel positioning: `floor(x + 1/8)` with a 2-bit phase), to a whole pixel in y;
-- rasterization: FreeType's light (vertical-only auto-) hinted outline, shifted by
-  the phase, filled by Skia's anti-aliased path rasterizer (not FreeType's);
+- rasterization (`glyphs`): FreeType's light (vertical-only auto-) hinted outline,
+  shifted by the phase, filled by Skia's anti-aliased path rasterizer (not FreeType's);
 - coverage goes through Skia's mask-gamma table (`SkMaskGamma`,
   `build_correcting_lut`) for the text colour's luminance, quantised to 3 bits,
   with Linux Chromium's contrast and gamma, and is then blended src-over;
@@ -31,7 +31,6 @@ import math
 import struct
 import threading
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 import freetype
@@ -39,10 +38,8 @@ import numpy as np
 import skia
 import uharfbuzz as hb
 
+from .glyphs import FONT_FILES, SUBPIXEL_STEPS, atlas
 from .pixels import combine_glyphs, place_glyphs
-
-FONT_DIR = Path(__file__).parent / "fonts"
-FONT_FILES = {False: FONT_DIR / "DejaVuSans.ttf", True: FONT_DIR / "DejaVuSans-Bold.ttf"}
 
 # Linux Chromium's text contrast and gamma (Skia's SK_GAMMA_CONTRAST / SK_GAMMA_EXPONENT
 # in Chromium's build: 0.2 and 1.2). Fitted on a sheet of labels (4 sizes, 4 colour pairs,
@@ -51,16 +48,10 @@ FONT_FILES = {False: FONT_DIR / "DejaVuSans.ttf", True: FONT_DIR / "DejaVuSans-B
 TEXT_CONTRAST = 0.2
 TEXT_GAMMA = 1.19
 LUM_BITS = 3          # SkMaskGamma = SkTMaskGamma<3, 3, 3>: luminance classes
-SUBPIXEL_STEPS = 4    # Skia's glyph x positions: 1/4 px
 HB_SCALE = 1 << 16    # Blink hands HarfBuzz 16.16 fixed-point sizes
 # Run origins are cached per 1/4096 px: DOM text sits on 1/64 px (LayoutUnits), but canvas
 # text can be anywhere, and a glyph's 1/4 px phase flips on tiny shifts of the origin.
 FRAC_UNITS = 4096
-
-_LOAD_FLAGS = freetype.FT_LOAD_TARGET_LIGHT | freetype.FT_LOAD_NO_BITMAP
-_FT_LOCK = threading.Lock()
-_ATLAS_LOCK = threading.Lock()   # one thread adds masks to an atlas at a time
-
 
 @lru_cache(maxsize=None)
 def _font_bytes(bold: bool) -> bytes:
@@ -68,13 +59,6 @@ def _font_bytes(bold: bool) -> bytes:
     if not path.exists():
         raise FileNotFoundError(f"font file missing: {path} (it ships inside the widgets package)")
     return path.read_bytes()
-
-
-@lru_cache(maxsize=None)
-def _ft_face(bold: bool, size: int) -> freetype.Face:
-    face = freetype.Face(str(FONT_FILES[bold]))
-    face.set_char_size(size * 64)
-    return face
 
 
 @lru_cache(maxsize=None)
@@ -138,7 +122,7 @@ def lum_class(color: int) -> int:
     return ((r * 54 + g * 183 + b * 19) >> 8) >> (8 - LUM_BITS)
 
 
-# -- shaping and glyph rasterization ---------------------------------------------
+# -- shaping and runs ----------------------------------------------------------------
 
 
 class Shaped(NamedTuple):
@@ -163,86 +147,6 @@ def shape(text: str, size: int, bold: bool = False) -> Shaped:
     return Shaped(glyphs, sum(advances) / HB_SCALE)
 
 
-def _glyph(bold: bool, size: int, gid: int, phase: int) -> tuple[np.ndarray, int, int]:
-    """Coverage of a glyph shifted right by phase/4 px: (uint8[h, w], left, top).
-
-    FreeType hints the outline (light: vertical only); Skia's own path
-    rasterizer fills it, as Chromium does (FreeType's rasterizer gives other
-    coverage on near-horizontal edges: up to 30 levels on bowls).
-    """
-    dx, s = phase / SUBPIXEL_STEPS, 1 / 64
-    path = skia.Path()
-
-    def move(a, _):
-        path.moveTo(a.x * s + dx, -a.y * s)
-        return 0
-
-    def line(a, _):
-        path.lineTo(a.x * s + dx, -a.y * s)
-        return 0
-
-    def quad(a, b, _):
-        path.quadTo(a.x * s + dx, -a.y * s, b.x * s + dx, -b.y * s)
-        return 0
-
-    def cubic(a, b, c, _):
-        path.cubicTo(a.x * s + dx, -a.y * s, b.x * s + dx, -b.y * s, c.x * s + dx, -c.y * s)
-        return 0
-
-    with _FT_LOCK:   # a FreeType face is not thread-safe (renderers may run in threads)
-        face = _ft_face(bold, size)
-        face.load_glyph(gid, _LOAD_FLAGS)
-        face.glyph.outline.decompose(None, move_to=move, line_to=line, conic_to=quad, cubic_to=cubic)
-    bounds = path.computeTightBounds().roundOut()
-    w, h = bounds.width(), bounds.height()
-    if path.isEmpty() or w <= 0 or h <= 0:
-        return np.zeros((0, 0), np.uint8), 0, 0
-    surface = skia.Surface.MakeRaster(skia.ImageInfo.Make(w, h, skia.kAlpha_8_ColorType, skia.kPremul_AlphaType))
-    canvas = surface.getCanvas()
-    canvas.clear(0)
-    canvas.translate(-bounds.left(), -bounds.top())
-    canvas.drawPath(path, skia.Paint(AntiAlias=True, Color=skia.ColorWHITE))
-    cov = np.asarray(surface.makeImageSnapshot().toarray(colorType=skia.kAlpha_8_ColorType)).reshape(h, w).copy()
-    return cov, bounds.left(), -bounds.top()
-
-
-class _Atlas:
-    """Every glyph mask of one font and size at each 1/4 px phase, made when first needed, in one arena."""
-
-    def __init__(self, bold: bool, size: int):
-        self.bold, self.size = bold, size
-        self.index = np.full(_ft_face(bold, size).num_glyphs * SUBPIXEL_STEPS, -1, np.int64)  # gid*4+phase -> row
-        self.table = np.zeros((256, 5), np.int64)   # per mask: arena offset, height, width, left, top
-        self.arena = np.zeros(1 << 16, np.uint8)
-        self.count = self.used = 0
-
-    def add(self, keys: np.ndarray) -> None:
-        """Make the masks `keys` (glyph * 4 + phase). A row's pixels and table entry are written, and a
-        grown table or arena published, before the row is counted: rows under a `count` read first are
-        complete in the `table` and `arena` read after it (`place_glyphs` takes the others for missing)."""
-        with _ATLAS_LOCK:
-            for key in np.unique(keys).tolist():
-                if self.index[key] < 0:
-                    self._add(key)
-
-    def _add(self, key: int) -> None:
-        cov, left, top = _glyph(self.bold, self.size, *divmod(key, SUBPIXEL_STEPS))
-        if self.count == len(self.table):
-            self.table = np.concatenate([self.table, np.zeros_like(self.table)])
-        if self.used + cov.size > self.arena.size:
-            self.arena = np.concatenate([self.arena, np.zeros(max(self.arena.size, cov.size), np.uint8)])
-        self.arena[self.used:self.used + cov.size] = cov.ravel()
-        self.table[self.count] = (self.used, cov.shape[0], cov.shape[1], left, top)
-        self.used += cov.size
-        self.index[key] = self.count
-        self.count += 1
-
-
-@lru_cache(maxsize=None)
-def _atlas(bold: bool, size: int) -> _Atlas:
-    return _Atlas(bold, size)
-
-
 class _Run:
     __slots__ = ("mask", "dx", "dy")
 
@@ -256,16 +160,16 @@ def _run(text: str, size: int, bold: bool, frac: int, lum: int) -> _Run:
 
     Each glyph's x (origin + pen + 1/8) lies in a 1/4 px slot: the glyph's mask is the atlas's for
     phase slot % 4, placed at pixel slot // 4 (`pixels.place_glyphs`)."""
-    shaped, atlas = shape(text, size, bold), _atlas(bold, size)
+    shaped, masks = shape(text, size, bold), atlas(bold, size)
     while True:
-        count = atlas.count   # first: see `_Atlas.add`
-        glyphs, missing = place_glyphs(shaped.glyphs, frac / FRAC_UNITS, atlas.index, count, atlas.table,
+        count = masks.count   # first: see `glyphs.Atlas.add`
+        glyphs, missing = place_glyphs(shaped.glyphs, frac / FRAC_UNITS, masks.index, count, masks.table,
                                        HB_SCALE, SUBPIXEL_STEPS)
         if not missing.size:
             break
-        atlas.add(missing)
+        masks.add(missing)
     # Chromium blits glyph by glyph (src-over): coverage combines as 1 - prod(1 - a)
-    mask, x0, y0 = combine_glyphs(atlas.arena, glyphs, _gamma_lut(lum))
+    mask, x0, y0 = combine_glyphs(masks.arena, glyphs, _gamma_lut(lum))
     if not mask.size:
         return _Run(None, 0, 0)
     mask.flags.writeable = False
