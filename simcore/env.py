@@ -125,7 +125,7 @@ class Env:
         if isinstance(action, Press):
             rect = lay.control(action.name).rect
             (u, v), (lo, hi) = rng.normal(PRESS_MEAN, PRESS_STD, size=2).tolist(), PRESS_CLAMP
-            u, v = min(max(u, lo), hi), min(max(v, lo), hi)   # np.clip's values; it cost 5 us on two numbers
+            u, v = min(max(u, lo), hi), min(max(v, lo), hi)   # np.clip's values (np.clip: 3.3 us for two, this 1.6)
             return rect.x0 + u * rect.w, rect.y0 + v * rect.h
         if isinstance(action, Place):
             if lay.canvas is None:
