@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -81,26 +82,26 @@ def _median_rates(prepares: dict, repeats: int, per_group: int) -> dict[str, flo
     return {name: float(np.median(r)) for name, r in rates.items()}
 
 
+def _episodes(task: str, fast: bool, seeds: list[int]):
+    """Set-up (instances, plans) of one group of single-`Env` episodes; returns the timed work."""
+    plans = _plans(task, seeds)
+
+    def go():
+        for seed, inst, plan in plans:
+            env, rng = _env(task, inst, fast), click_rng(seed)
+            out = np.empty((env.window[1], env.window[0], 3), np.uint8)
+            env.frame(out)
+            for action in plan:
+                env.click(*env.realize(action, rng))
+                env.frame(out)
+        return sum(len(p) for _, _, p in plans)
+    return go
+
+
 def single_env_rates(task: str, episodes: int, repeats: int, naive: bool) -> dict[str, float]:
-    def prepare(fast: bool):
-        def on(seeds):
-            plans = _plans(task, seeds)
-
-            def go():
-                for seed, inst, plan in plans:
-                    env, rng = _env(task, inst, fast), click_rng(seed)
-                    out = np.empty((env.window[1], env.window[0], 3), np.uint8)
-                    env.frame(out)
-                    for action in plan:
-                        env.click(*env.realize(action, rng))
-                        env.frame(out)
-                return sum(len(p) for _, _, p in plans)
-            return go
-        return on
-
-    paths = {"env_steps_per_s": (prepare(True), 0)}
+    paths = {"env_steps_per_s": (partial(_episodes, task, True), 0)}
     if naive:
-        paths["naive_steps_per_s"] = (prepare(False), NAIVE_SEEDS)
+        paths["naive_steps_per_s"] = (partial(_episodes, task, False), NAIVE_SEEDS)
     return _median_rates(paths, repeats, episodes)
 
 
