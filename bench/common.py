@@ -49,6 +49,13 @@ def episode_states(task: str, seeds: list[int]) -> list[tuple[simcore.Env, list]
     return out
 
 
+def state_cycle(runs: list[tuple[simcore.Env, list]]) -> tuple[list, dict[int, np.ndarray]]:
+    """`episode_states`' runs as one sequence of (env, state) in episode order, and an output frame per env."""
+    seq = [(env, s) for env, states in runs for s in states]
+    w, h = runs[0][0].window
+    return seq, {id(env): np.empty((h, w, 3), np.uint8) for env, _ in runs}
+
+
 def median_rates(fns: dict, count: int, repeats: int, warmup: int = 1) -> dict[str, tuple[float, list[float]]]:
     """Per name in `fns`: (median units/s, all rates) over `repeats` timings of the function doing `count`
     units, the functions' repeats interleaved (the order alternating), so that the ratio of two is measured

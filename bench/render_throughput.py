@@ -20,7 +20,7 @@ import tyro
 
 import simcore
 
-from .common import episode_states, is_2d, machine, median_rates, print_table, write_json
+from .common import episode_states, is_2d, machine, median_rates, print_table, state_cycle, write_json
 
 
 @dataclass
@@ -53,8 +53,7 @@ def skia_rate(task: str, episodes: int, frames: int, repeats: int, naive: bool) 
                               for env, states in runs]
 
     def frames_of(runs):
-        seq = [(env, s) for env, states in runs for s in states]
-        outs = {id(env): np.empty((h, w, 3), np.uint8) for env, _ in runs}
+        seq, outs = state_cycle(runs)
 
         def go():
             for k in range(frames):
