@@ -46,6 +46,7 @@ CLASSES = ("interpreter", "CPython C", "numba dispatch", "numba kernels", "skia"
 PYTHON_WORK = ("interpreter", "CPython C", "numba dispatch")
 _PYTHON_COLUMNS = ("python", "python_view", "python_toolkit")
 _PY_LINE = re.compile(r"\((?:[^()]*\.py|<string>|<frozen [^()]*>):\d+\)$")
+_TASK_CODE = re.compile(r"[(/]tasks/[^()]*\.py:\d+\)$")   # relative or absolute, as py-spy names the file
 _CPYTHON_C = re.compile(r"\([A-Za-z_]+\.[ch]:\d+\)$")   # CPython's sources (its debug info): no path, no library
 
 
@@ -100,7 +101,7 @@ def shares(raw: str) -> tuple[int, dict[str, float], float]:
         if any(f.startswith("Env.frame (") for f in frames) and not any(f.startswith("warm_up (") for f in frames):
             kind = classify(frames[-1])
             counts[kind] += int(n)
-            if kind in PYTHON_WORK and any("(tasks/" in f for f in frames):
+            if kind in PYTHON_WORK and any(_TASK_CODE.search(f) for f in frames):
                 in_view += int(n)
     total = sum(counts.values())
     return total, {c: counts[c] / total if total else 0.0 for c in CLASSES}, in_view / total if total else 0.0

@@ -40,7 +40,9 @@ def test_interpreter_share_classes_the_innermost_frame_of_samples_inside_env_fra
     raw = "\n".join([
         f"{top};damaged (widgets/damage.py:29) 6",                                    # a Python line
         "<module> (loop.py:3);Env.frame (simcore/env.py:90);Env.layout (simcore/env.py:79);"
-        "view (tasks/neuron_tracking/gui.py:136);Column (widgets/nodes.py:215) 2",     # Python in the task's view
+        "view (tasks/neuron_tracking/gui.py:136);Column (widgets/nodes.py:215) 1",     # Python in the task's view
+        "<module> (loop.py:3);Env.frame (/src/simcore/env.py:90);Env.layout (/src/simcore/env.py:79);"
+        "view (/src/tasks/neuron_tracking/gui.py:136) 1",                              # the same, absolute paths
         f"{top};__eq__ (<string>:4) 2",                                               # a generated method's line
         f"{top};gc_collect_main (libpython3.11.so.1.0) 1",
         f"{top};Py_DECREF (object.h:538) 1",                                          # CPython's C, by its source
